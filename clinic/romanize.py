@@ -1,0 +1,47 @@
+"""Romanisations, computed when a term is stored (never per query) so that an
+interpreter can type 'kan kha manut' and find การค้ามนุษย์.
+
+Thai uses RTGS (the Royal Institute system) through pythainlp's 'royin' engine, word by
+word. There is no equally good open tool for Lao, Khmer or Burmese (research notes,
+glossary_anchors.md §3.6), so those get anyascii's rough transliteration: a search aid,
+flagged `roman_auto`, not a spelling to print.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import Any
+
+from clinic.text import scripts_in
+
+
+@lru_cache(maxsize=1)
+def _thai_tools() -> Any:
+    from pythainlp.tokenize import word_tokenize
+    from pythainlp.transliterate import romanize
+
+    return word_tokenize, romanize
+
+
+def thai_rtgs(text: str) -> str:
+    """RTGS romanisation of Thai text, words separated by spaces."""
+    word_tokenize, romanize = _thai_tools()
+    words = [w for w in word_tokenize(text, keep_whitespace=False) if w.strip()]
+    return " ".join(romanize(w, engine="royin") for w in words).strip()
+
+
+def rough(text: str) -> str:
+    """A rough Latin transliteration (anyascii) for scripts without a good standard tool."""
+    from anyascii import anyascii
+
+    return " ".join(anyascii(text).split())
+
+
+def romanize(text: str, lang: str) -> str | None:
+    """A romanisation for a term, or None when the text is already in Latin script."""
+    scripts = scripts_in(text)
+    if not scripts or scripts == {"Latin"}:
+        return None
+    if "Thai" in scripts and lang == "th":
+        return thai_rtgs(text) or None
+    return rough(text) or None

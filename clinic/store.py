@@ -1,0 +1,237 @@
+"""The one way clinic opens a TinyDB file.
+
+TinyDB's own JSONStorage rewrites the file in place, so a crash mid-write leaves half a
+file, and it has no locking between processes (research notes: docs_anchors.md §4, and
+TinyDB issues #144, #301, #461). Here, through TinyDB's own extension points:
+
+- `AtomicJSONStorage` writes a temporary file in the same folder, fsyncs it, renames it
+  over the store and fsyncs the folder: a reader sees the old file or the new one,
+  never half of one. A file that does not parse raises StoreDamaged and is never
+  written over. Files are created owner-only (0600).
+- `Transaction` is a middleware that reads once and writes once, when the transaction
+  commits; an exception discards every change.
+- `writing()` holds a lock file (filelock) for the whole read-modify-write, so writers
+  in several processes queue up instead of losing each other's changes.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager, nullcontext
+from pathlib import Path
+from typing import Any
+
+from tinydb import TinyDB
+from tinydb.middlewares import Middleware
+from tinydb.storages import Storage
+
+from clinic.exceptions import StoreDamaged, StoreError, StoreLocked
+
+FORMAT_TABLE = "_clinic"
+LOCK_TIMEOUT = float(os.environ.get("CLINIC_LOCK_TIMEOUT", "10"))
+
+
+def fsync_directory(folder: Path) -> None:
+    """Make a rename inside folder durable (a no-op where folders cannot be opened)."""
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def atomic_write_bytes(path: Path, data: bytes) -> None:
+    """Replace path with data: temporary file, fsync, rename, fsync of the folder."""
+    folder = path.parent
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.chmod(tmp, 0o600)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    fsync_directory(folder)
+
+
+def read_json_store(path: Path) -> dict[str, Any] | None:
+    """The parsed store, None when there is no file yet; StoreDamaged when unreadable."""
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        return None
+    except OSError as error:
+        raise StoreError(f"cannot read the store ({error.strerror})", path=path) from None
+    if not raw.strip():
+        raise StoreDamaged(
+            "the store is empty (damaged); it was left as it is. "
+            "Run 'clinic store check' or restore a backup",
+            path=path,
+        )
+    try:
+        data = json.loads(raw)
+    except (ValueError, UnicodeDecodeError) as error:
+        line = getattr(error, "lineno", None)
+        raise StoreDamaged(
+            "the store is damaged (not valid JSON); it was left as it is. "
+            "Run 'clinic store check' or restore a backup",
+            path=path,
+            line=line,
+        ) from None
+    if not isinstance(data, dict) or not all(isinstance(t, dict) for t in data.values()):
+        raise StoreDamaged(
+            "the store is damaged (not a TinyDB document); it was left as it is",
+            path=path,
+        )
+    return data
+
+
+class AtomicJSONStorage(Storage):
+    """A TinyDB storage whose writes are atomic and durable; see the module docstring."""
+
+    def __init__(self, path: str | os.PathLike[str], read_only: bool = False) -> None:
+        self.path = Path(path)
+        self.read_only = read_only
+
+    def read(self) -> dict[str, dict[str, Any]] | None:
+        return read_json_store(self.path)
+
+    def write(self, data: dict[str, dict[str, Any]]) -> None:
+        if self.read_only:
+            raise StoreError("the store was opened read-only", path=self.path)
+        # Serialise first: a value JSON cannot hold fails before the file is touched.
+        payload = json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode()
+        atomic_write_bytes(self.path, payload)
+
+    def close(self) -> None:
+        pass
+
+
+class Transaction(Middleware):
+    """Read once, keep changes in memory, write once on commit(); drop them otherwise."""
+
+    def __init__(self, storage_cls: type[Storage]) -> None:
+        super().__init__(storage_cls)
+        self._data: dict[str, dict[str, Any]] | None = None
+        self._loaded = False
+        self.dirty = False
+
+    def read(self) -> dict[str, dict[str, Any]] | None:
+        if not self._loaded:
+            self._data = self.storage.read()
+            self._loaded = True
+        return self._data
+
+    def write(self, data: dict[str, dict[str, Any]]) -> None:
+        self._data = data
+        self._loaded = True
+        self.dirty = True
+
+    def commit(self) -> None:
+        if self.dirty and self._data is not None:
+            self.storage.write(self._data)
+        self.dirty = False
+
+    def rollback(self) -> None:
+        self._data = None
+        self._loaded = False
+        self.dirty = False
+
+    def close(self) -> None:
+        self.storage.close()
+
+
+def _check_format(db: TinyDB, path: Path, kind: str, version: int, creating: bool) -> None:
+    table = db.table(FORMAT_TABLE)
+    marks = table.all()
+    if not marks:
+        if creating:
+            table.insert({"kind": kind, "format": version})
+            return
+        raise StoreDamaged(f"not a clinic {kind} store (no format mark)", path=path)
+    mark = marks[0]
+    if mark.get("kind") != kind:
+        raise StoreDamaged(
+            f"this is a clinic {mark.get('kind')!s} store, not a {kind} store", path=path
+        )
+    found = mark.get("format")
+    if not isinstance(found, int) or found > version:
+        raise StoreError(
+            f"store format {found!s} is newer than this clinic understands ({version}); "
+            "upgrade clinic",
+            path=path,
+        )
+
+
+def lock_for(path: Path, timeout: float | None = None) -> Any:
+    """The cross-process lock that serialises writers of path."""
+    from filelock import FileLock  # imported here: costly, and only writers need it
+
+    return FileLock(str(path) + ".lock", timeout=LOCK_TIMEOUT if timeout is None else timeout)
+
+
+@contextmanager
+def locked(path: Path, timeout: float | None = None) -> Iterator[None]:
+    from filelock import Timeout
+
+    lock = lock_for(path, timeout)
+    try:
+        lock.acquire()
+    except Timeout:
+        raise StoreLocked(
+            "another clinic process is writing to this store; try again when it has "
+            f"finished (waited {lock.timeout:g} s)",
+            path=path,
+        ) from None
+    try:
+        yield
+    finally:
+        lock.release()
+
+
+@contextmanager
+def writing(
+    path: Path, *, kind: str, version: int = 1, timeout: float | None = None, lock: bool = True
+) -> Iterator[TinyDB]:
+    """Open path for one atomic read-modify-write under the writers' lock.
+
+    Everything done through the yielded TinyDB lands in one atomic write when the block
+    ends without an exception, and not at all otherwise. `lock=False` is for a caller
+    that already holds `locked(path)` around more work than this write.
+    """
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with locked(path, timeout) if lock else nullcontext():
+        creating = not path.exists()
+        db = TinyDB(str(path), storage=Transaction(AtomicJSONStorage))
+        middleware: Transaction = db.storage  # type: ignore[assignment]
+        try:
+            _check_format(db, path, kind, version, creating)
+            yield db
+        except BaseException:
+            middleware.rollback()
+            raise
+        else:
+            middleware.commit()
+        finally:
+            db.close()
+
+
+@contextmanager
+def reading(path: Path, *, kind: str, version: int = 1) -> Iterator[TinyDB]:
+    """Open path read-only: a snapshot of the last complete write."""
+    db = TinyDB(str(path), storage=Transaction(AtomicJSONStorage), read_only=True)
+    try:
+        if path.exists():
+            _check_format(db, path, kind, version, creating=False)
+        yield db
+    finally:
+        db.close()

@@ -1,0 +1,1 @@
+"""The termbase: concepts in many languages, searched from any of them."""

@@ -1,0 +1,169 @@
+"""Text handling for the scripts clinic serves: normalisation, script detection, the
+search key, and Zawgyi detection for Burmese.
+
+Two rules shape this module (see glossary_anchors.md §3 in the research notes and
+Unicode TR15):
+- NFC alone does not unify Thai/Lao SARA AM typed as NIKHAHIT + SARA AA, so we compose
+  it ourselves on both sides of every comparison;
+- accents are folded only on Latin letters (Vietnamese included). Stripping combining
+  marks from Thai, Lao, Khmer or Burmese deletes their vowels and tone marks.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import lru_cache
+from typing import Any
+
+# Thai: SARA AM may arrive as NIKHAHIT (U+0E4D) + SARA AA (U+0E32), with a tone mark
+# typed before or between them. Lao has the same pair (U+0ECD + U+0EB2).
+_THAI_AM = re.compile("([\u0e48-\u0e4b]?)\u0e4d([\u0e48-\u0e4b]?)\u0e32")
+_LAO_AM = re.compile("([\u0ec8-\u0ecb]?)\u0ecd([\u0ec8-\u0ecb]?)\u0eb2")
+# Characters with no place in a search key: zero-width spaces/joiners, soft hyphen, BOM.
+_INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\u00ad\ufeff"))
+
+SCRIPT_RANGES: tuple[tuple[int, int, str], ...] = (
+    (0x0041, 0x024F, "Latin"),
+    (0x0E00, 0x0E7F, "Thai"),
+    (0x0E80, 0x0EFF, "Lao"),
+    (0x1000, 0x109F, "Myanmar"),
+    (0x1780, 0x17FF, "Khmer"),
+    (0x19E0, 0x19FF, "Khmer"),
+    (0x1E00, 0x1EFF, "Latin"),
+    (0xA9E0, 0xA9FF, "Myanmar"),
+    (0xAA60, 0xAA7F, "Myanmar"),
+)
+
+# The script each language is written in, for the checks and the handout fonts.
+LANGUAGE_SCRIPTS: dict[str, str] = {
+    "en": "Latin",
+    "vi": "Latin",
+    "th": "Thai",
+    "lo": "Lao",
+    "km": "Khmer",
+    "my": "Myanmar",
+    "ksw": "Myanmar",
+    "shn": "Myanmar",
+}
+
+LANGUAGE_NAMES: dict[str, str] = {
+    "en": "English",
+    "th": "Thai",
+    "my": "Burmese",
+    "km": "Khmer",
+    "lo": "Lao",
+    "vi": "Vietnamese",
+    "ksw": "S'gaw Karen",
+    "shn": "Shan",
+}
+
+_BCP47 = re.compile(r"^[a-z]{2,3}(-[A-Za-z]{4})?(-([A-Za-z]{2}|[0-9]{3}))?(-[A-Za-z0-9]{5,8})*$")
+
+
+def is_language_code(code: str) -> bool:
+    """A well-formed BCP 47 tag of the shapes we use (language, script, region, variant)."""
+    return bool(_BCP47.match(code))
+
+
+def normalize(text: str) -> str:
+    """NFC plus the SARA AM composition: the form every stored text is kept in."""
+    text = unicodedata.normalize("NFC", text)
+    if "\u0e4d" in text:
+        text = _THAI_AM.sub("\\1\\2\u0e33", text)
+    if "\u0ecd" in text:
+        text = _LAO_AM.sub("\\1\\2\u0eb3", text)
+    return text
+
+
+def script_of(char: str) -> str | None:
+    """The script of one character, among those clinic knows; None for the rest."""
+    code = ord(char)
+    for low, high, name in SCRIPT_RANGES:
+        if low <= code <= high:
+            return name
+    return None
+
+
+def scripts_in(text: str) -> set[str]:
+    """The scripts of the letters in text (marks and digits count with their block)."""
+    found = set()
+    for char in text:
+        script = script_of(char)
+        if script and (script != "Latin" or char.isalpha()):
+            found.add(script)
+    return found
+
+
+def _fold_latin_marks(text: str) -> str:
+    """Drop combining marks that sit on a Latin base letter; keep every other mark."""
+    decomposed = unicodedata.normalize("NFD", text)
+    out: list[str] = []
+    base_is_latin = False
+    for char in decomposed:
+        if unicodedata.combining(char):
+            if base_is_latin:
+                continue
+        else:
+            base_is_latin = script_of(char) == "Latin"
+        out.append(char)
+    return unicodedata.normalize("NFC", "".join(out))
+
+
+def search_key(text: str) -> str:
+    """The form a term and a query are compared in.
+
+    Case-folded, Latin accents removed (đ becomes d), spaces, punctuation and invisible
+    characters removed, so that 'buon ban nguoi' equals 'buôn bán người' and
+    'kan kha manut' equals 'kankhamanut'. Marks of the other scripts are kept.
+    """
+    text = normalize(text).translate(_INVISIBLE).casefold()
+    if not text.isascii():
+        text = _fold_latin_marks(text.replace("đ", "d"))
+    return "".join(
+        char for char in text if not unicodedata.category(char).startswith(("Z", "P", "C", "S"))
+    )
+
+
+# --- Burmese: Zawgyi --------------------------------------------------------------
+
+# Above this probability a Myanmar-script text is taken as Zawgyi. Short strings are
+# ambiguous (myanmartools' maintainers say so), so we stay high and report what we did.
+ZAWGYI_THRESHOLD = 0.95
+
+
+def has_myanmar(text: str) -> bool:
+    return any("\u1000" <= c <= "\u109f" or "\uaa60" <= c <= "\uaa7f" for c in text)
+
+
+@lru_cache(maxsize=1)
+def _zawgyi_detector() -> Any:
+    from myanmartools import ZawgyiDetector  # heavy (45 ms): only for Burmese input
+
+    return ZawgyiDetector()
+
+
+def zawgyi_probability(text: str) -> float:
+    """Probability that Myanmar-script text is Zawgyi-encoded (0.0 when it has none)."""
+    if not has_myanmar(text):
+        return 0.0
+    return float(_zawgyi_detector().get_zawgyi_probability(text))
+
+
+@lru_cache(maxsize=1)
+def _zawgyi_converter() -> Any:
+    import icu  # pyicu-wheels
+
+    return icu.Transliterator.createInstance("Zawgyi-my")
+
+
+def zawgyi_to_unicode(text: str) -> str:
+    """Convert Zawgyi-encoded text to Unicode Burmese with ICU's Zawgyi-my transform."""
+    return str(_zawgyi_converter().transliterate(text))
+
+
+def unzawgyi(text: str) -> tuple[str, bool]:
+    """(text in Unicode, whether it was converted from Zawgyi)."""
+    if has_myanmar(text) and zawgyi_probability(text) > ZAWGYI_THRESHOLD:
+        return normalize(zawgyi_to_unicode(text)), True
+    return text, False

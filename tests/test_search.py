@@ -1,0 +1,151 @@
+"""Search on real script samples: each rule of the lookup issue has a test here."""
+
+from __future__ import annotations
+
+import pytest
+
+from clinic.exceptions import ClinicError
+from clinic.termbase.termbase import Termbase
+
+
+def ids(result) -> list[str]:  # type: ignore[no-untyped-def]
+    return [hit.concept["id"] for hit in result.hits]
+
+
+def test_exact_then_prefix_then_substring(termbase: Termbase) -> None:
+    # 'human smuggling' is an exact term of smuggling-of-migrants; 'human trafficking'
+    # starts with 'human' too; the ranking must put the exact match first.
+    result = termbase.search("human smuggling")
+    assert ids(result)[0] == "smuggling-of-migrants"
+    assert result.hits[0].tier == "exact"
+    result = termbase.search("human")
+    assert {h.tier for h in result.hits} == {"prefix"}
+    assert set(ids(result)) == {"smuggling-of-migrants", "trafficking-in-persons"}
+    result = termbase.search("migrant")
+    tiers = [h.tier for h in result.hits]
+    assert tiers == sorted(tiers, key=["exact", "prefix", "substring", "fuzzy"].index)
+    assert "substring" in tiers  # 'smuggling of migrants', 'irregular migrant'
+
+
+@pytest.mark.parametrize(
+    "fragment, expected",
+    [
+        ("ค้ามนุษ", "trafficking-in-persons"),  # Thai, inside a word
+        ("ຄ້າມະນຸ", "trafficking-in-persons"),  # Lao
+        ("ជួញដូរ", "trafficking-in-persons"),  # Khmer
+        ("ကုန်ကူး", "trafficking-in-persons"),  # Burmese
+        ("ลักลอบ", "smuggling-of-migrants"),
+        ("ดื่ม", "water-and-food"),
+    ],
+)
+def test_substring_inside_unspaced_scripts(
+    termbase: Termbase, fragment: str, expected: str
+) -> None:
+    result = termbase.search(fragment)
+    assert ids(result)[0] == expected
+    assert result.hits[0].tier in ("prefix", "substring")
+
+
+def test_sara_am_typed_in_two_parts_finds_the_term(termbase: Termbase) -> None:
+    assert ids(termbase.search("\u0e19\u0e49\u0e4d\u0e32\u0e14\u0e37\u0e48\u0e21")) == [
+        "water-and-food"
+    ]
+    assert ids(termbase.search("\u0e99\u0ec9\u0ecd\u0eb2")) == ["water-and-food"]
+
+
+def test_vietnamese_without_diacritics(termbase: Termbase) -> None:
+    result = termbase.search("buon ban nguoi")
+    assert ids(result) == ["trafficking-in-persons"]
+    assert result.hits[0].tier == "exact" and result.hits[0].lang == "vi"
+
+
+def test_thai_marks_are_not_stripped(termbase: Termbase) -> None:
+    # Stripping marks would make 'กรคมนษย' (no vowels) equal การค้ามนุษย์; it must not.
+    result = termbase.search("การคามนษย", mode="exact")
+    assert result.hits == []
+
+
+def test_typos_are_tolerated_without_noise(termbase: Termbase) -> None:
+    result = termbase.search("trafikcing")
+    assert ids(result)[0] == "trafficking-in-persons"
+    assert result.hits[0].tier == "fuzzy"
+    assert len(result.hits) <= 2
+    # a Thai query missing its tone marks still finds the term
+    assert ids(termbase.search("การคามนุษย"))[0] == "trafficking-in-persons"
+
+
+def test_zawgyi_query_is_converted(termbase: Termbase) -> None:
+    unicode_term = "ကြွေးမြီ"
+    zawgyi = "\u1031\u1082\u1000\u103c\u1038\u107f\u1019\u102e"  # same, in Zawgyi (visual order)
+    result = termbase.search(zawgyi)
+    assert result.zawgyi_converted
+    assert result.searched_as == unicode_term
+    assert ids(result) == ["debt-bondage"]
+
+
+@pytest.mark.parametrize("query", ["kankhamanut", "kan kha manut", "Kan Kha Manut"])
+def test_romanised_thai(termbase: Termbase, query: str) -> None:
+    result = termbase.search(query)
+    assert ids(result) == ["trafficking-in-persons"]
+    assert result.hits[0].via_romanisation
+
+
+def test_romanisation_is_computed_when_stored(termbase: Termbase) -> None:
+    concept = termbase.get("trafficking-in-persons")
+    lao = concept["terms"]["lo"][0]
+    assert lao["roman"] and lao["roman_auto"] is True
+    termbase.add(
+        {"id": "new-thai", "subject_fields": ["labour"], "terms": {"th": [{"text": "แรงงานบังคับ"}]}}
+    )
+    stored = termbase.get("new-thai")["terms"]["th"][0]
+    assert stored["roman"].replace(" ", "") == "raengnganbangkhap"
+    assert ids(termbase.search("raeng ngan bangkhap")) == ["new-thai"]
+
+
+def test_did_you_mean(termbase: Termbase) -> None:
+    result = termbase.search("smugglnig of migrnts", mode="exact")
+    assert result.hits == []
+    result = termbase.search("bondagge debt")
+    assert result.hits == [] or ids(result)[0] == "debt-bondage"
+    nothing = termbase.search("qqqqq")
+    assert nothing.hits == [] and nothing.suggestions == []
+    near = termbase.search("irregulr migrnt xx")
+    assert near.hits or near.suggestions
+
+
+def test_domain_filter_and_limit(termbase: Termbase) -> None:
+    assert ids(termbase.search("migrant", domains=["labour"])) == []
+    assert set(ids(termbase.search("migrant", domains=["immigration"]))) == {
+        "smuggling-of-migrants",
+        "irregular-migrant",
+    }
+    assert len(termbase.search("a", limit=2).hits) == 2
+
+
+def test_deprecated_term_is_found_and_flagged(termbase: Termbase) -> None:
+    result = termbase.search("illegal migrant")
+    assert ids(result) == ["irregular-migrant"]
+    term = next(t for t in result.hits[0].concept["terms"]["en"] if t["text"] == "illegal migrant")
+    assert term["status"] == "deprecated"
+
+
+@pytest.mark.parametrize("query", ["", "   ", "!!!"])
+def test_empty_query_is_a_user_error(termbase: Termbase, query: str) -> None:
+    with pytest.raises(ClinicError):
+        termbase.search(query)
+
+
+def test_index_follows_changes_made_elsewhere(termbase: Termbase) -> None:
+    other = Termbase(termbase.home)  # another process, in effect
+    other.add(
+        {
+            "id": "crew-list",
+            "subject_fields": ["fisheries"],
+            "terms": {"en": [{"text": "crew list"}]},
+        }
+    )
+    termbase.close()
+    assert ids(termbase.search("crew list")) == ["crew-list"]
+    termbase.index_path.unlink()  # a deleted index is rebuilt
+    termbase.close()
+    assert ids(termbase.search("crew list")) == ["crew-list"]

@@ -1,0 +1,61 @@
+import unicodedata
+
+import pytest
+
+from clinic.text import (
+    normalize,
+    scripts_in,
+    search_key,
+    unzawgyi,
+    zawgyi_probability,
+)
+
+
+@pytest.mark.parametrize(
+    "typed, stored",
+    [
+        ("\u0e19\u0e49\u0e4d\u0e32", "น้ำ"),  # Thai NIKHAHIT + SARA AA, tone first
+        ("\u0e19\u0e4d\u0e49\u0e32", "น้ำ"),  # tone mark typed between the two
+        ("\u0e99\u0ec9\u0ecd\u0eb2", "ນ້ຳ"),  # Lao AM typed in two parts
+    ],
+)
+def test_sara_am_forms_are_unified(typed: str, stored: str) -> None:
+    assert typed != stored
+    assert normalize(typed) == stored
+    assert search_key(typed) == search_key(stored)
+
+
+def test_vietnamese_and_latin_fold_accents_and_case() -> None:
+    assert search_key("Buôn bán người") == search_key("buon ban nguoi") == "buonbannguoi"
+    assert search_key("Đường dây nóng") == "duongdaynong"
+    # decomposed input (macOS file names, some keyboards) lands on the same key
+    assert search_key(unicodedata.normalize("NFD", "người")) == "nguoi"
+
+
+@pytest.mark.parametrize("text", ["การค้ามนุษย์", "ການຄ້າມະນຸດ", "ការជួញដូរមនុស្ស", "လူကုန်ကူးမှု"])
+def test_marks_of_other_scripts_are_kept(text: str) -> None:
+    key = search_key(text)
+    marks = [c for c in text if unicodedata.category(c).startswith("M")]
+    assert marks, "the sample must carry combining marks"
+    assert all(mark in key for mark in marks)
+
+
+def test_spaces_and_punctuation_do_not_matter() -> None:
+    assert search_key("kan kha manut") == search_key("kankhamanut")
+    assert search_key("work-permit") == search_key("work permit")
+    assert search_key("လူကုန်ကူးမှု\u200b") == search_key("လူကုန်ကူးမှု")  # zero-width space
+
+
+def test_scripts_in() -> None:
+    assert scripts_in("การค้ามนุษย์") == {"Thai"}
+    assert scripts_in("buôn bán") == {"Latin"}
+    assert scripts_in("IOM ສປປ") == {"Latin", "Lao"}
+
+
+def test_zawgyi_detected_and_converted() -> None:
+    zawgyi = "ေက်ာင္း"  # 'school' typed in Zawgyi
+    assert zawgyi_probability(zawgyi) > 0.95
+    assert zawgyi_probability("ကျောင်း") < 0.05
+    assert unzawgyi(zawgyi) == ("ကျောင်း", True)
+    assert unzawgyi("ကျောင်း") == ("ကျောင်း", False)
+    assert unzawgyi("school") == ("school", False)
