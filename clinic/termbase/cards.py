@@ -100,12 +100,17 @@ def print_cards(cards: list[list[Line]], *, styled: bool, notices: list[str] = (
         from rich.console import Console
         from rich.text import Text
 
-        console = Console(highlight=False, soft_wrap=True)
+        console = Console(highlight=False)
         for notice in notices:
             console.print(Text(notice, style="yellow"))
         for lines in cards:
             for line in lines:
-                console.print(Text.assemble(*line))
+                # Wrap at word boundaries with a hanging indent under the line's label,
+                # so a long definition reads as a paragraph, not a broken line.
+                hang = min(len(line[0][0]), 12)
+                wrapped = Text.assemble(*line).wrap(console, max(console.width - hang, 20))
+                for i, part in enumerate(wrapped):
+                    console.print(Text(" " * hang) + part if i else part, soft_wrap=True)
             console.print()
         console.print(Text(LEGEND, style="dim"))
     else:

@@ -21,7 +21,8 @@ TIERS = ("exact", "prefix", "substring", "fuzzy")
 MODES = ("auto", "exact", "fuzzy")
 ROW_LIMIT = 400  # key rows ranked per tier, after SQLite has put the best first
 BEST_FIRST = "k.kind, k.status, length(k.key)"  # the order _Rank gives within a tier
-FUZZY_CANDIDATES = 300
+PREFIX_ROWS = 600
+FUZZY_CANDIDATES = 200
 MIN_GRAMS = 4  # rare trigrams always used for near-miss candidates
 POSTINGS_BUDGET = 1500  # more common trigrams are added only while postings stay under this
 FUZZY_CUTOFF = 72.0  # below this a near miss is noise, not a result
@@ -145,9 +146,18 @@ def _fuzzy_rows(
         postings += frequency[gram]
     if not chosen:
         return []
-    match = " OR ".join(_fts_phrase(g) for g in chosen)
+    # Count shared rare trigrams per key in Python: cheaper than FTS5's bm25 ranking
+    # over an OR query, and the budget above bounds the postings read.
+    shared: dict[int, int] = {}
+    for gram in chosen:
+        for (rowid,) in db.execute("SELECT rowid FROM fts WHERE fts MATCH ?", (_fts_phrase(gram),)):
+            shared[rowid] = shared.get(rowid, 0) + 1
+    best = sorted(shared, key=shared.__getitem__, reverse=True)[:FUZZY_CANDIDATES]
+    if not best:
+        return []
+    marks = ",".join("?" for _ in best)
     return _rows(
-        db, "fts MATCH ?", [match], domains, join_fts=True, order="rank", limit=FUZZY_CANDIDATES
+        db, f"k.rowid IN ({marks})", best, domains, order="k.rowid", limit=FUZZY_CANDIDATES
     )
 
 
@@ -211,7 +221,19 @@ def search(
     if mode != "exact":
         if len(ranks) < limit:
             upper = key + "\U0010ffff"
-            consider(_rows(db, "k.key > ? AND k.key < ?", [key, upper], domains), 1)
+            # Read in index order (no sort of every key with this prefix: 'syn' can
+            # match 80,000); the shortest completions come early in that order.
+            consider(
+                _rows(
+                    db,
+                    "k.key > ? AND k.key < ?",
+                    [key, upper],
+                    domains,
+                    order="k.key",
+                    limit=PREFIX_ROWS,
+                ),
+                1,
+            )
         if len(ranks) < limit:
             if len(key) >= 3:
                 consider(_rows(db, "fts MATCH ?", [_fts_phrase(key)], domains, join_fts=True), 2)
