@@ -1,0 +1,399 @@
+"""Reading a case file: YAML written by a person, checked against its form.
+
+Every problem of a file is reported at once, each with file:line:column, the field path
+(list items counted from 1) and what was expected; never the value, which is personal
+data. Warnings (a Burmese value converted from Zawgyi, a check digit accepted under a
+`checksum: warn` rule) are reported the same way but do not stop a document.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from clinic import yamlio
+from clinic.exceptions import ClinicError, ValidationError, ValidationErrors
+from clinic.forms.definitions import FormDefinition, get_form
+from clinic.forms.fields import (
+    Converting,
+    Derived,
+    Field,
+    Problem,
+    Record,
+    YesNo,
+    blank,
+    convert_scalar,
+    describe,
+)
+
+# Keys of a case file that are not fields of the form.
+RESERVED_KEYS = ("form",)
+
+
+@dataclass
+class Case:
+    """A case file read and checked: its values, ready for the templates."""
+
+    source: Path
+    form: FormDefinition
+    values: Record
+    warnings: list[ClinicError] = field(default_factory=list)
+
+    @property
+    def case_id(self) -> str:
+        return str(self.values.case_id)
+
+    def context(self) -> dict[str, Any]:
+        """What templates see: every field and derived value by name, and `form`."""
+        context = dict(self.values._values)
+        context["form"] = self.form.name
+        return context
+
+
+@dataclass
+class CaseCheck:
+    """The outcome of checking one case file (for batches that must not stop)."""
+
+    source: Path
+    case: Case | None
+    errors: list[ClinicError]
+    warnings: list[ClinicError]
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+
+class _Checker:
+    def __init__(self, form: FormDefinition, source: str) -> None:
+        self.form = form
+        self.source = source
+        self.errors: list[ClinicError] = []
+        self.warnings: list[ClinicError] = []
+        self.positions: dict[str, tuple[int, int]] = {}
+        self.failed: set[str] = set()
+
+    def error(self, message: str, where: tuple[int, int] | None, path: str) -> None:
+        line, column = where if where else (None, None)
+        self.errors.append(
+            ValidationError(message, path=self.source, line=line, column=column, field=path or None)
+        )
+        self.failed.add(path)
+
+    def warn(self, message: str, where: tuple[int, int] | None, path: str) -> None:
+        line, column = where if where else (None, None)
+        self.warnings.append(
+            ClinicError(message, path=self.source, line=line, column=column, field=path or None)
+        )
+
+    # groups and lists
+
+    def group(
+        self,
+        fields: Sequence[Field],
+        derived: Sequence[Derived],
+        raw: Mapping[str, Any],
+        prefix: str,
+        skip: Sequence[str] = (),
+    ) -> Record:
+        known = {f.name for f in fields}
+        for key in raw:
+            if key in known or key in skip:
+                continue
+            path = f"{prefix}.{key}" if prefix else str(key)
+            hint = difflib.get_close_matches(str(key), sorted(known), n=1)
+            expected = (
+                f"did you mean '{hint[0]}'?"
+                if hint
+                else ("known fields: " + ", ".join(sorted(known)))
+            )
+            self.error(f"unknown field ({expected})", _where(raw, key), path)
+        values: dict[str, Any] = {}
+        for f in fields:
+            path = f"{prefix}.{f.name}" if prefix else f.name
+            given = f.name in raw and not _empty(raw[f.name])
+            if given and f.type == "group" and not f.required and _all_empty(raw[f.name]):
+                given = False  # an optional group left blank (as `case new` writes it)
+            if given:
+                self.positions[path] = _where(raw, f.name)
+                values[f.name] = self.value(f, raw[f.name], raw, f.name, path, values)
+            else:
+                values[f.name] = self.absent(f, raw, path)
+        for f in fields:
+            if f.type == "document_number" and values[f.name] == "":
+                self.number_needed(f, values, raw, prefix)
+        record = Record(values)
+        self.derive(derived, values, prefix)
+        return record
+
+    def number_needed(
+        self, f: Field, values: Mapping[str, Any], raw: Mapping[str, Any], prefix: str
+    ) -> None:
+        """A document number is needed unless its document type has none ('none')."""
+        kind = values.get(f.number_of)
+        path = _join(prefix, f.name)
+        if not kind or f.required or {path, _join(prefix, f.number_of)} & self.failed:
+            return
+        rule = f.number_rules.get(str(kind))
+        if rule is not None and rule.format == "none":
+            return
+        where = _where(raw, f.name) if f.name in raw else _where(raw, None)
+        self.error(f"is required for this document type ({f.number_of}: {kind})", where, path)
+
+    def absent(self, f: Field, parent: Mapping[str, Any], path: str) -> Any:
+        where = _where(parent, f.name) if f.name in parent else _where(parent, None)
+        self.positions.setdefault(path, where)
+        if f.required:
+            label = f.label.get("en", "")
+            what = describe(f)
+            missing = "is required but empty" if f.name in parent else "is required but missing"
+            self.error(
+                f"{missing} ({label}: {what})" if label else f"{missing} ({what})", where, path
+            )
+            return blank(f)
+        if f.default is not None:
+            return convert_scalar(f, f.default)
+        return blank(f)
+
+    def value(
+        self, f: Field, raw: Any, parent: Any, key: Any, path: str, siblings: Mapping[str, Any]
+    ) -> Any:
+        where = _where(parent, key)
+        if f.type == "group":
+            if not isinstance(raw, Mapping):
+                self.error(
+                    f"expected a mapping of fields ({', '.join(s.name for s in f.fields)})",
+                    where,
+                    path,
+                )
+                return blank(f)
+            return self.group(f.fields, f.derived, raw, path)
+        if f.type == "list":
+            return self.list(f, raw, where, path)
+        conv = Converting(siblings=siblings)
+        try:
+            value = convert_scalar(f, raw, conv)
+        except Problem as problem:
+            self.error(f"expected {problem.expected}", where, path)
+            return blank(f)
+        for warning in conv.warnings:
+            self.warn(warning, where, path)
+        return value
+
+    def list(self, f: Field, raw: Any, where: tuple[int, int], path: str) -> tuple[Any, ...]:
+        if not isinstance(raw, list):
+            self.error(
+                f"expected a list (items starting with '-'), {describe(f.item)} each"
+                if f.item
+                else "expected a list",
+                where,
+                path,
+            )
+            return ()
+        if len(raw) < f.min_items:
+            self.error(f"expected at least {f.min_items} item(s)", where, path)
+        if f.max_items is not None and len(raw) > f.max_items:
+            self.error(f"expected at most {f.max_items} item(s)", where, path)
+        assert f.item is not None
+        items = []
+        for index, item in enumerate(raw):
+            item_path = f"{path}[{index + 1}]"
+            self.positions[item_path] = _where(raw, index)
+            if _empty(item):
+                self.error(
+                    f"expected an item ({describe(f.item)}), found an empty one",
+                    _where(raw, index),
+                    item_path,
+                )
+                continue
+            items.append(self.value(f.item, item, raw, index, item_path, {}))
+        return tuple(items)
+
+    # derived values and rules
+
+    def derive(self, derived: Sequence[Derived], values: dict[str, Any], prefix: str) -> None:
+        from clinic.forms.expressions import evaluate, expression_references
+
+        for d in derived:
+            refs = expression_references(d.expression)
+            if not self._computable(refs, prefix):
+                values[d.name] = blank(d)
+                continue
+            try:
+                result = evaluate(d.expression, values)
+            except Exception as error:  # a definition mistake: name it, never the values
+                self.error(
+                    f"derived value could not be computed ({type(error).__name__}); "
+                    "check the form definition",
+                    None,
+                    _join(prefix, d.name),
+                )
+                values[d.name] = blank(d)
+                continue
+            values[d.name] = _as_type(d, result)
+
+    def _computable(self, refs: Any, prefix: str) -> bool:
+        """False when a value the expression reads failed its own check (its error is
+        already reported). Blank values are passed on: expressions handle them."""
+        for ref in refs:
+            dotted = _join(prefix, ref.dotted.replace("[]", ""))
+            for failed in self.failed:
+                if (
+                    failed == dotted
+                    or failed.startswith((dotted + ".", dotted + "["))
+                    or dotted.startswith(failed + ".")
+                ):
+                    return False
+        return True
+
+    def rules(self, record: Record) -> None:
+        from clinic.forms.expressions import evaluate, expression_references
+
+        values = record._values
+        for rule in self.form.rules:
+            refs = expression_references(rule.check)
+            if not self._computable(refs, ""):
+                continue
+            try:
+                ok = evaluate(rule.check, values)
+            except Exception as error:
+                self.error(
+                    f"rule could not be checked ({type(error).__name__}); check the "
+                    "form definition",
+                    None,
+                    rule.field,
+                )
+                continue
+            if not ok:
+                self.error(f"expected {rule.message}", self.positions.get(rule.field), rule.field)
+
+
+def _join(prefix: str, name: str) -> str:
+    return f"{prefix}.{name}" if prefix else name
+
+
+def _as_type(d: Derived, value: Any) -> Any:
+    if d.type == "bool":
+        return YesNo(bool(value))
+    if value is None or value == "":
+        return blank(d)
+    if d.type == "integer" and not isinstance(value, int):
+        return int(value)
+    return value
+
+
+def _empty(raw: Any) -> bool:
+    return isinstance(raw, str) and raw.strip() == ""
+
+
+def _all_empty(raw: Any) -> bool:
+    """A mapping or list holding nothing but empty values."""
+    if isinstance(raw, Mapping):
+        return all(_all_empty(value) for value in raw.values())
+    if isinstance(raw, list):
+        return all(_all_empty(value) for value in raw)
+    return _empty(raw)
+
+
+def _where(node: Any, key: Any) -> tuple[int, int]:
+    if isinstance(node, yamlio.Located):
+        return node.where(key)
+    return (1, 1)
+
+
+def validate(
+    data: Any, form: FormDefinition, source: str
+) -> tuple[Record | None, list[ClinicError], list[ClinicError]]:
+    """Check parsed case data against a form: (values or None, errors, warnings)."""
+    checker = _Checker(form, source)
+    if not isinstance(data, Mapping):
+        checker.error(
+            "a case file is a mapping of fields (form: ..., case_id: ..., ...)", (1, 1), ""
+        )
+        return None, checker.errors, checker.warnings
+    record = checker.group(form.fields, form.derived, data, "", skip=RESERVED_KEYS)
+    checker.rules(record)
+    errors = sorted(checker.errors, key=lambda e: (e.line or 0, e.column or 0))
+    return (None if errors else record), errors, checker.warnings
+
+
+def check_case(path: str | Path, form: FormDefinition | str | None = None) -> CaseCheck:
+    """Read and check one case file without raising for its mistakes."""
+    source = Path(path)
+    try:
+        data = yamlio.load(source)
+    except ClinicError as error:
+        return CaseCheck(source, None, [error], [])
+    try:
+        definition = _form_for(data, form, source)
+    except ClinicError as error:
+        return CaseCheck(source, None, [error], [])
+    record, errors, warnings = validate(data, definition, str(source))
+    case = Case(source, definition, record, warnings) if record is not None else None
+    return CaseCheck(source, case, errors, warnings)
+
+
+def read_case(path: str | Path, form: FormDefinition | str | None = None) -> Case:
+    """Read one case file; ValidationErrors lists every problem at once."""
+    result = check_case(path, form)
+    if result.case is None:
+        if len(result.errors) == 1:
+            raise result.errors[0]
+        raise ValidationErrors(result.errors)
+    return result.case
+
+
+def _form_for(data: Any, form: FormDefinition | str | None, source: Path) -> FormDefinition:
+    if data is None:
+        raise ValidationError("the file is empty", path=source, line=1, column=1)
+    if not isinstance(data, Mapping):
+        raise ValidationError(
+            "a case file is a mapping of fields (form: ..., case_id: ..., ...), not a list "
+            "or a single value",
+            path=source,
+            line=1,
+            column=1,
+        )
+    written = data.get("form") if isinstance(data, Mapping) else None
+    where = _where(data, "form") if isinstance(data, Mapping) and "form" in data else (1, 1)
+    if isinstance(form, str):
+        form = get_form(form)
+    if written is None or written == "":
+        if form is not None:
+            return form
+        raise ValidationError(
+            "missing 'form: NAME' (which form this case is for)",
+            path=source,
+            line=1,
+            column=1,
+            field="form",
+        )
+    if not isinstance(written, str):
+        raise ValidationError(
+            "expected the name of a form", path=source, line=where[0], column=where[1], field="form"
+        )
+    if form is not None and written != form.name:
+        raise ValidationError(
+            f"this case is for another form; expected '{form.name}'",
+            path=source,
+            line=where[0],
+            column=where[1],
+            field="form",
+        )
+    if form is not None:
+        return form
+    from clinic.forms.definitions import load_forms
+
+    known = load_forms()
+    if written not in known:
+        raise ValidationError(
+            f"unknown form (known forms: {', '.join(sorted(known))})",
+            path=source,
+            line=where[0],
+            column=where[1],
+            field="form",
+        )
+    return known[written]
