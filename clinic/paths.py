@@ -31,7 +31,16 @@ def home() -> Path:
 
         path = Path(platformdirs.user_data_dir("clinic", appauthor=False))
     if not path.is_dir():
-        path.mkdir(parents=True, exist_ok=True, mode=0o700)
+        try:
+            path.mkdir(parents=True, exist_ok=True, mode=0o700)
+        except OSError as error:
+            from clinic.exceptions import ClinicError
+
+            raise ClinicError(
+                f"the data directory cannot be created ({error.strerror or error})",
+                path=path,
+                field="--home",
+            ) from None
     return path
 
 

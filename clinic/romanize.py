@@ -27,7 +27,13 @@ def thai_rtgs(text: str) -> str:
     """RTGS romanisation of Thai text, words separated by spaces."""
     word_tokenize, romanize = _thai_tools()
     words = [w for w in word_tokenize(text, keep_whitespace=False) if w.strip()]
-    return " ".join(romanize(w, engine="royin") for w in words).strip()
+    out = []
+    for word in words:
+        roman = romanize(word, engine="royin")
+        # royin leaves Thai letters in about one term in twenty (e.g. 'oeiื'): those
+        # words get the rough transliteration instead, so the result is Latin throughout
+        out.append(rough(word) if scripts_in(roman) - {"Latin"} else roman)
+    return " ".join(out).strip()
 
 
 def rough(text: str) -> str:

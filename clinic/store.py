@@ -31,7 +31,21 @@ from tinydb.storages import Storage
 from clinic.exceptions import StoreDamaged, StoreError, StoreLocked
 
 FORMAT_TABLE = "_clinic"
-LOCK_TIMEOUT = float(os.environ.get("CLINIC_LOCK_TIMEOUT", "10"))
+DEFAULT_LOCK_TIMEOUT = 10.0
+
+
+def lock_timeout() -> float:
+    """Seconds a writer waits for another one: CLINIC_LOCK_TIMEOUT, else 10."""
+    value = os.environ.get("CLINIC_LOCK_TIMEOUT")
+    if not value:
+        return DEFAULT_LOCK_TIMEOUT
+    try:
+        seconds = float(value)
+    except ValueError:
+        raise StoreError("must be a number of seconds", field="CLINIC_LOCK_TIMEOUT") from None
+    if not seconds >= 0:
+        raise StoreError("must be a number of seconds", field="CLINIC_LOCK_TIMEOUT")
+    return seconds
 
 
 def fsync_directory(folder: Path) -> None:
@@ -164,7 +178,9 @@ def _check_format(db: TinyDB, path: Path, kind: str, version: int, creating: boo
             f"this is a clinic {mark.get('kind')!s} store, not a {kind} store", path=path
         )
     found = mark.get("format")
-    if not isinstance(found, int) or found > version:
+    if not isinstance(found, int):
+        raise StoreDamaged("the store's format mark is damaged", path=path)
+    if found > version:
         raise StoreError(
             f"store format {found!s} is newer than this clinic understands ({version}); "
             "upgrade clinic",
@@ -176,7 +192,7 @@ def lock_for(path: Path, timeout: float | None = None) -> Any:
     """The cross-process lock that serialises writers of path."""
     from filelock import FileLock  # imported here: costly, and only writers need it
 
-    return FileLock(str(path) + ".lock", timeout=LOCK_TIMEOUT if timeout is None else timeout)
+    return FileLock(str(path) + ".lock", timeout=lock_timeout() if timeout is None else timeout)
 
 
 @contextmanager
@@ -186,6 +202,8 @@ def locked(path: Path, timeout: float | None = None) -> Iterator[None]:
     lock = lock_for(path, timeout)
     try:
         lock.acquire()
+    except IsADirectoryError:
+        raise StoreError("the store's lock file is a folder", path=f"{path}.lock") from None
     except Timeout:
         raise StoreLocked(
             "another clinic process is writing to this store; try again when it has "

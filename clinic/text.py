@@ -20,8 +20,16 @@ from typing import Any
 # typed before or between them. Lao has the same pair (U+0ECD + U+0EB2).
 _THAI_AM = re.compile("([\u0e48-\u0e4b]?)\u0e4d([\u0e48-\u0e4b]?)\u0e32")
 _LAO_AM = re.compile("([\u0ec8-\u0ecb]?)\u0ecd([\u0ec8-\u0ecb]?)\u0eb2")
-# Characters with no place in a search key: zero-width spaces/joiners, soft hyphen, BOM.
-_INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\u00ad\ufeff"))
+# Characters with no place in a search key (zero-width spaces and joiners, soft hyphen,
+# BOM) are dropped.
+_KEY_TRANSLATION: dict[int, int | None] = dict.fromkeys(
+    map(ord, "\u200b\u200c\u200d\u2060\u00ad\ufeff")
+)
+# Thai, Lao, Burmese and Khmer digits search like ASCII ones ('สายด่วน ๑๓๐๐' = '1300'),
+# and so do full-width letters and digits typed with an East Asian keyboard.
+for _zero in (0x0E50, 0x0ED0, 0x1040, 0x17E0):
+    _KEY_TRANSLATION.update({_zero + n: ord("0") + n for n in range(10)})
+_KEY_TRANSLATION.update({code: code - 0xFEE0 for code in range(0xFF01, 0xFF5F)})
 
 SCRIPT_RANGES: tuple[tuple[int, int, str], ...] = (
     (0x0041, 0x024F, "Latin"),
@@ -64,6 +72,17 @@ _BCP47 = re.compile(r"^[a-z]{2,3}(-[A-Za-z]{4})?(-([A-Za-z]{2}|[0-9]{3}))?(-[A-Z
 def is_language_code(code: str) -> bool:
     """A well-formed BCP 47 tag of the shapes we use (language, script, region, variant)."""
     return bool(_BCP47.match(code))
+
+
+def canonical_language(code: str) -> str:
+    """BCP 47 tags are case-insensitive: 'TH' -> 'th', 'my-mm' -> 'my-MM'."""
+    parts = code.strip().replace("_", "-").split("-")
+    out = [parts[0].lower()]
+    for part in parts[1:]:
+        out.append(
+            part.title() if len(part) == 4 else part.upper() if len(part) == 2 else part.lower()
+        )
+    return "-".join(out)
 
 
 def normalize(text: str) -> str:
@@ -117,7 +136,7 @@ def search_key(text: str) -> str:
     characters removed, so that 'buon ban nguoi' equals 'buôn bán người' and
     'kan kha manut' equals 'kankhamanut'. Marks of the other scripts are kept.
     """
-    text = normalize(text).translate(_INVISIBLE).casefold()
+    text = normalize(text).translate(_KEY_TRANSLATION).casefold()
     if not text.isascii():
         text = _fold_latin_marks(text.replace("đ", "d"))
     return "".join(

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
 import yaml
 
 from clinic import paths
@@ -183,3 +184,75 @@ def test_stats_table(termbase: Termbase, run) -> None:  # type: ignore[no-untype
         "confidence",
         "deprecated",
     ]
+
+
+def test_shipped_phrasebook_has_sixty_phrases_in_six_languages() -> None:
+    from clinic.termbase.files import read_file
+    from clinic.termbase.model import is_phrase
+
+    phrases = [c for c, _ in read_file(paths.shipped("glossary") / "phrasebook.yaml")]
+    assert len(phrases) >= 60 and all(is_phrase(c) for c in phrases)
+    for concept in phrases:
+        assert {"en", "th", "my", "km", "lo", "vi"} <= set(concept["terms"])
+
+
+def test_check_catches_mixed_scripts_duplicates_and_bad_romanisation(tmp_path: Path) -> None:
+    folder = tmp_path / "g"
+    folder.mkdir()
+    (folder / "a.yaml").write_text(
+        "subject_field: labour\nconcepts:\n"
+        "  - id: two\n    definition: {text: d, source: s}\n    terms:\n"
+        "      en: ['two  words', {text: two}, {text: two}]\n"
+        "      th: [{text: การค้າມະນຸດ, roman: x}, {text: ค้า, roman: ค้า}]\n"
+        "      my: [{text: ကုန်}, {text: ကူး}]\n"
+        "      km: [{text: ការ}]\n      lo: [{text: ການ}]\n      vi: [{text: buôn}]\n",
+        encoding="utf-8",
+    )
+    messages = {p.message for p in check_folder(folder).problems}
+    assert "stray spaces (leading, trailing or double)" in messages  # a shorthand term
+    assert "term listed twice: two" in messages
+    assert "more than one preferred term" in messages  # every shorthand term is preferred
+    assert "mixes Thai with Lao script" in messages
+    assert "romanisation not in Latin letters" in messages
+
+
+@pytest.mark.parametrize(
+    "concept_yaml, field",
+    [
+        ("    extra: hello\n", "one.extra"),
+        ("    see: [[a]]\n", "one.see"),
+        ("    origin: [TH]\n", "one.origin"),
+        ("    definition: {text: d, sourse: s}\n", "one.definition"),
+    ],
+)
+def test_malformed_concepts_are_user_errors(
+    run,
+    tmp_path: Path,
+    termbase: Termbase,  # type: ignore[no-untyped-def]
+    concept_yaml: str,
+    field: str,
+) -> None:
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(
+        "concepts:\n  - id: one\n    terms: {en: [one]}\n" + concept_yaml, encoding="utf-8"
+    )
+    result = run("glossary", "add", "one", "--from", str(bad))
+    assert result.exit_code == 2, result.output
+    assert f"bad.yaml:2: {field}" in result.output
+
+
+def test_edits_made_meanwhile_are_not_lost(termbase: Termbase) -> None:
+    from clinic.exceptions import ClinicError
+
+    original = termbase.get("debt-bondage")
+    # a colleague adds a term while the editor is open
+    termbase.modify("debt-bondage", lambda c: {**c, "notes": ["added meanwhile"]})
+    edited = {**original, "subject_fields": ["labour", "fisheries"]}
+    with pytest.raises(ClinicError, match="someone changed this concept"):
+        termbase.replace(edited, expected=original)
+    assert termbase.get("debt-bondage")["notes"] == ["added meanwhile"]
+    # targeted edits read the concept as stored under the lock: both land
+    from clinic.termbase.editing import Changes, apply
+
+    termbase.modify("debt-bondage", lambda c: apply(c, Changes(notes=["second"])))
+    assert termbase.get("debt-bondage")["notes"] == ["added meanwhile", "second"]

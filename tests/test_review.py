@@ -132,3 +132,65 @@ def test_docx_sheet_and_dry_run(termbase: Termbase, run, tmp_path: Path) -> None
     assert "1 approved as drafted" in dry.output and "dry run" in dry.output
     assert termbase.read_store() == before
     assert run("glossary", "review", "--out", str(sheet), "--lang", "my").exit_code == 2
+
+
+def test_comments_unclear_answers_and_other_reviewers(
+    termbase: Termbase,
+    run,  # type: ignore[no-untyped-def]
+    tmp_path: Path,
+) -> None:
+    sheet = tmp_path / "sheet.csv"
+    run("glossary", "review", "--lang", "th", "--out", str(sheet))
+    filled = fill(
+        sheet,
+        {
+            "trafficking-in-persons": {"approved": "ใช่"},  # yes, in Thai
+            "smuggling-of-migrants": {"comment": "ask the Ranong team"},  # a comment only
+            "irregular-migrant": {"approved": "maybe"},  # unclear: skipped and named
+            "water-and-food": {"approved": "no", "comment": "too formal"},
+        },
+    )
+    report = json.loads(
+        run("glossary", "review", "--apply", str(filled), "--by", "Reviewer A", "--json").output
+    )
+    assert len(report["approved"]) == 1
+    assert len(report["commented"]) == 1
+    assert len(report["unclear"]) == 1 and "irregular-migrant" in report["unclear"][0]
+    assert len(report["not_approved"]) == 1
+    smuggling = json.loads(run("glossary", "show", "smuggling-of-migrants", "--json").output)
+    assert "ask the Ranong team" in smuggling["terms"]["th"][0]["note"]
+    assert smuggling["terms"]["th"][0]["review"] == "draft"
+    water = json.loads(run("glossary", "show", "water-and-food", "--json").output)
+    assert "too formal" in water["terms"]["th"][0]["note"]
+
+    # another reviewer applying the same sheet does not take over the review
+    again = json.loads(
+        run("glossary", "review", "--apply", str(filled), "--by", "Reviewer B", "--json").output
+    )
+    assert again["approved"] == [] and again["commented"] == []
+    concept = json.loads(run("glossary", "show", "trafficking-in-persons", "--json").output)
+    assert concept["terms"]["th"][0]["reviewed_by"] == "Reviewer A"
+
+
+def test_bad_corrections_are_conflicts(termbase: Termbase, run, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    run("glossary", "edit", "trafficking-in-persons", "--add-term", "th=การค้าคน")
+    sheet = tmp_path / "sheet.csv"
+    run("glossary", "review", "--lang", "th", "--out", str(sheet))
+    filled = fill(
+        sheet,
+        {
+            "trafficking-in-persons": {"correction": "การค้าคน"},  # duplicates another term
+            "water-and-food": {"correction": "drinking water"},  # not Thai script
+            "irregular-migrant": {"correction": "\u200b"},  # invisible
+            "smuggling-of-migrants": {"status": "deprecated", "approved": "yes"},
+        },
+    )
+    before = termbase.read_store()
+    report = json.loads(
+        run("glossary", "review", "--apply", str(filled), "--by", "R", "--json").output
+    )
+    assert len(report["conflicts"]) == 3
+    assert len(report["status_changed"]) == 1 and report["approved"] == []
+    after = {c["id"]: c for c in termbase.read_store()}
+    assert after["water-and-food"] == next(c for c in before if c["id"] == "water-and-food")
+    assert after["smuggling-of-migrants"]["terms"]["th"][0]["status"] == "deprecated"

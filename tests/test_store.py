@@ -130,5 +130,4 @@ def test_sigkill_during_writes_never_damages_the_store(tmp_path: Path) -> None:
             stored = {d["i"] for d in db.table("items").all()}
         # every write that reported success is there, and the file parses
         assert set(confirmed) <= stored
-    assert not list(tmp_path.glob(".s.json.*.tmp")) or True  # a killed temp file may remain
     json.loads(path.read_text())

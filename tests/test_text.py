@@ -59,3 +59,17 @@ def test_zawgyi_detected_and_converted() -> None:
     assert unzawgyi(zawgyi) == ("ကျောင်း", True)
     assert unzawgyi("ကျောင်း") == ("ကျောင်း", False)
     assert unzawgyi("school") == ("school", False)
+
+
+def test_digits_of_every_script_and_full_width_letters_fold() -> None:
+    assert search_key("สายด่วน ๑๓๐๐") == search_key("สายด่วน 1300")
+    assert search_key("ＭＯＵ") == search_key("MOU") == "mou"
+    assert search_key("၁၂") == search_key("១២") == search_key("໑໒") == "12"
+
+
+def test_canonical_language_codes() -> None:
+    from clinic.text import canonical_language
+
+    assert canonical_language("TH") == "th"
+    assert canonical_language("my_mm") == "my-MM"
+    assert canonical_language("sr-latn-rs") == "sr-Latn-RS"

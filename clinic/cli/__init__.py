@@ -53,8 +53,14 @@ class ClinicGroup(LazyGroup):
             return super().invoke(ctx)
         except ClinicError as error:
             raise ClinicFailure(str(error), error.exit_code) from None
-        except (click.ClickException, click.exceptions.Exit, click.Abort, KeyboardInterrupt):
-            raise
+        except (
+            click.ClickException,
+            click.exceptions.Exit,
+            click.Abort,
+            KeyboardInterrupt,
+            BrokenPipeError,
+        ):
+            raise  # Click's own handling (a closed pipe, `| head`, is not an error)
         except Exception as error:
             if os.environ.get("CLINIC_DEBUG"):
                 raise

@@ -63,3 +63,37 @@ def split_csv(value: str | None) -> list[str]:
     if not value:
         return []
     return [part.strip() for part in value.split(",") if part.strip()]
+
+
+def parse_languages(value: str | None, termbase: Any = None) -> list[str]:
+    """'en, TH,my' -> ['en', 'th', 'my'], each a language clinic knows or the termbase
+    holds; anything else is a user error naming the option."""
+    from clinic.exceptions import ClinicError
+    from clinic.text import LANGUAGE_NAMES, canonical_language
+
+    langs = [canonical_language(code) for code in split_csv(value)]
+    if not langs:
+        return []
+    allowed = set(LANGUAGE_NAMES) | set(termbase.languages() if termbase is not None else [])
+    for lang in langs:
+        if lang not in allowed:
+            raise ClinicError(
+                f"unknown language code '{lang}' (known: {', '.join(sorted(allowed))})",
+                field="--lang",
+            )
+    return langs
+
+
+def parse_domains(value: str | None) -> list[str]:
+    """'labour,fisheries' -> the subject fields; an unknown one is a user error."""
+    from clinic.exceptions import ClinicError
+    from clinic.termbase.model import SUBJECT_FIELDS
+
+    domains = split_csv(value)
+    for domain in domains:
+        if domain not in SUBJECT_FIELDS:
+            raise ClinicError(
+                f"unknown subject field '{domain}' (known: {', '.join(SUBJECT_FIELDS)})",
+                field="--domain",
+            )
+    return domains

@@ -6,7 +6,13 @@ from typing import Any
 
 import click
 
-from clinic.cli.common import LazyGroup, echo_json, split_csv, wants_rich
+from clinic.cli.common import (
+    LazyGroup,
+    echo_json,
+    parse_domains,
+    parse_languages,
+    wants_rich,
+)
 from clinic.exceptions import ClinicError
 
 SUBCOMMANDS = {
@@ -36,8 +42,9 @@ def show(concept_id: str, langs: str | None, as_json: bool) -> None:
     """Show one concept: every term, its status, review state and notes."""
     from clinic.termbase.cards import card, concept_json, print_cards, term_details
 
-    concept = _termbase().get(concept_id)
-    lang_list = split_csv(langs) or None
+    termbase = _termbase()
+    lang_list = parse_languages(langs, termbase) or None
+    concept = termbase.get(concept_id)
     if as_json:
         echo_json(concept_json(concept, lang_list))
         return
@@ -53,25 +60,24 @@ def show(concept_id: str, langs: str | None, as_json: bool) -> None:
     "-l",
     "langs",
     metavar="CODES",
-    default="en,th,my",
-    show_default=True,
-    help="Languages whose preferred term is shown.",
+    help="Languages whose preferred term is shown (default: en,th,my; with --json, all).",
 )
 @click.option("--phrases/--terms", default=None, help="Only phrasebook entries / only terms.")
 @click.option("--json", "as_json", is_flag=True)
-def list_command(domains: str | None, langs: str, phrases: bool | None, as_json: bool) -> None:
+def list_command(
+    domains: str | None, langs: str | None, phrases: bool | None, as_json: bool
+) -> None:
     """List concepts, one a line: id and preferred terms."""
-    from clinic.cli.lookup import check_domains
     from clinic.termbase.cards import concept_json
     from clinic.termbase.model import preferred
 
-    lang_list = split_csv(langs)
-    concepts = _termbase().concepts(
-        domains=check_domains(split_csv(domains)) or None, phrases=phrases
-    )
+    termbase = _termbase()
+    lang_list = parse_languages(langs, termbase)
+    concepts = termbase.concepts(domains=parse_domains(domains) or None, phrases=phrases)
     if as_json:
-        echo_json([concept_json(c, lang_list) for c in concepts])
+        echo_json([concept_json(c, lang_list or None) for c in concepts])
         return
+    lang_list = lang_list or ["en", "th", "my"]
     for concept in concepts:
         shown = []
         for lang in lang_list:
@@ -90,7 +96,7 @@ def _pairs(values: tuple[str, ...], option: str) -> list[tuple[str, str]]:
         lang, sep, text = value.partition("=")
         if not sep or not lang.strip() or not text.strip():
             raise ClinicError("expected LANG=TEXT, e.g. th=การค้ามนุษย์", field=option)
-        out.append((lang.strip(), text.strip()))
+        out.append((parse_languages(lang, None)[0], text.strip()))
     return out
 
 
@@ -155,7 +161,9 @@ def add(
             by_lang.setdefault(lang, []).append({"text": text, "status": status})
         for lang, text in _pairs(deprecated, "--deprecated"):
             by_lang.setdefault(lang, []).append({"text": text, "status": "deprecated"})
-        concept = {"id": concept_id, "subject_fields": split_csv(domains), "terms": by_lang}
+        concept = {"id": concept_id, "subject_fields": parse_domains(domains), "terms": by_lang}
+        if source and not definition:
+            raise ClinicError("--source belongs to a --definition: give both", field="--source")
         if definition:
             concept["definition"] = {"text": definition, "source": source or ""}
         if notes:
@@ -210,8 +218,8 @@ def edit(
         concept = _concept_from_file(from_file)
         if concept["id"] != concept_id:
             raise ClinicError("the file's concept id differs from the one edited", field="id")
+        termbase.modify(concept_id, lambda _current: concept)
     else:
-        concept = termbase.get(concept_id)
         changes = editing.Changes(
             add=_pairs(add_term, "--add-term"),
             prefer=_pairs(prefer, "--prefer"),
@@ -220,13 +228,17 @@ def edit(
             definition=definition,
             source=source,
             notes=list(add_note),
-            domains=split_csv(domains) if domains else None,
+            domains=parse_domains(domains) if domains else None,
         )
         if changes.empty():
-            concept = editing.edit_in_editor(concept)
+            # The editor stays open as long as the person needs: no lock is held, and
+            # the write is refused if someone else changed the concept meanwhile.
+            original = termbase.get(concept_id)
+            editing.edit_in_editor(
+                original, lambda edited: termbase.replace(edited, expected=original)
+            )
         else:
-            concept = editing.apply(concept, changes)
-    termbase.replace(concept)
+            termbase.modify(concept_id, lambda current: editing.apply(current, changes))
     click.echo(f"changed {concept_id}")
 
 

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
+from typing import Any
 
 import click
 
-from clinic.cli.common import echo_json, split_csv
+from clinic.cli.common import echo_json
 from clinic.exceptions import ClinicError, NothingFound
 
 
@@ -43,7 +44,7 @@ def review(
     clinic glossary review --lang my --domain labour --out sheet.docx
     clinic glossary review --apply sheet.csv --by "Reviewer Name"
     """
-    from clinic.cli.lookup import check_domains
+    from clinic.cli.common import parse_domains, parse_languages
     from clinic.store import atomic_write_bytes
     from clinic.termbase import review as reviewing
     from clinic.termbase.termbase import Termbase
@@ -59,7 +60,10 @@ def review(
             raise ClinicError("the sheet must be .csv or .docx", path=path)
         if path.exists() and not force:
             raise ClinicError("exists already (use --force to overwrite)", path=path)
-        concepts = termbase.concepts(domains=check_domains(split_csv(domains)) or None)
+        if not path.parent.is_dir():
+            raise ClinicError("the folder for the sheet does not exist", path=path.parent)
+        lang = parse_languages(lang, termbase)[0]
+        concepts = termbase.concepts(domains=parse_domains(domains) or None)
         rows = reviewing.sheet_rows(concepts, lang)
         if not rows:
             raise NothingFound(f"no draft {lang} terms to review")
@@ -81,10 +85,21 @@ def review(
         raise ClinicError("must be a date YYYY-MM-DD", field="--on") from None
     sheet = Path(apply_path)
     rows = reviewing.read_sheet(sheet)
-    current = {c["id"]: c for c in termbase.concepts()}
-    changed, report = reviewing.apply_rows(current, rows, reviewer=reviewer, on=day, sheet=sheet)
-    if changed and not dry_run:
-        termbase.upsert_many(changed)
+    reports: list[reviewing.ApplyReport] = []
+
+    def apply(current: dict[str, Any]) -> list[Any]:
+        changed, report = reviewing.apply_rows(
+            current, rows, reviewer=reviewer, on=day, sheet=sheet
+        )
+        reports.append(report)
+        return changed
+
+    if dry_run:
+        apply({c["id"]: c for c in termbase.concepts()})
+    else:
+        # computed from the store under the writers' lock: nobody's edit is lost
+        termbase.transform(apply)
+    report = reports[0]
     if as_json:
         echo_json({**report.to_json(), "dry_run": dry_run})
     else:

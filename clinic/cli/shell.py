@@ -53,7 +53,7 @@ def shell(pairs: tuple[str, ...], langs: str | None, domains: str | None, no_his
     (:pair my th, :lang, :domain, :add, :history, :drill, :help, :quit); Ctrl-D quits.
     The query history stays in your data directory (--no-history to keep none).
     """
-    from clinic.cli.lookup import check_domains
+    from clinic.cli.common import parse_domains
     from clinic.shell.commands import CommandError, parse_languages
 
     chosen = [_pair(value) for value in pairs] or [("my", "th")]
@@ -61,7 +61,7 @@ def shell(pairs: tuple[str, ...], langs: str | None, domains: str | None, no_his
         extras = parse_languages(split_csv(langs))
     except CommandError as error:
         raise ClinicError(error.message, field="--lang") from None
-    domain_list = check_domains(split_csv(domains))
+    domain_list = parse_domains(domains)
     if not (sys.stdin.isatty() and sys.stdout.isatty()):
         raise ClinicError(
             "the shell needs a terminal; in scripts use 'clinic lookup QUERY' instead"

@@ -16,10 +16,10 @@ marks (research notes, glossary_anchors.md §3.7).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from clinic.termbase.model import SUBJECT_FIELDS, Concept, Term
-from clinic.text import LANGUAGE_NAMES
 
 Piece = tuple[str, str]  # (text, rich style)
 Line = list[Piece]
@@ -64,8 +64,11 @@ def card(
             how += " romanisation"
         head.append((f"   {how}", "dim"))
     lines = [head]
-    for lang in ordered_languages(concept, langs):
-        terms = concept["terms"][lang]
+    for lang in langs or ordered_languages(concept, None):
+        terms = concept["terms"].get(lang, [])
+        if not terms:  # asked for, but nobody has drafted it yet
+            lines.append([(f"  {lang:<3} ", "magenta"), ("(no term yet)", "dim")])
+            continue
         usable = [t for t in terms if t.get("status") != "deprecated"]
         avoid = [t for t in terms if t.get("status") == "deprecated"]
         usable.sort(key=lambda t: t.get("status") != "preferred")
@@ -94,7 +97,7 @@ def plain(lines: list[Line]) -> str:
     return "\n".join("".join(text for text, _ in line) for line in lines)
 
 
-def print_cards(cards: list[list[Line]], *, styled: bool, notices: list[str] = ()) -> None:  # type: ignore[assignment]
+def print_cards(cards: list[list[Line]], *, styled: bool, notices: Sequence[str] = ()) -> None:
     """Print cards (and notices, then the legend), styled on a terminal."""
     if styled:
         from rich.console import Console
@@ -120,10 +123,6 @@ def print_cards(cards: list[list[Line]], *, styled: bool, notices: list[str] = (
             out.append("")
         out.append(LEGEND)
         print("\n".join(out))
-
-
-def language_name(code: str) -> str:
-    return LANGUAGE_NAMES.get(code, code)
 
 
 def concept_json(concept: Concept, langs: list[str] | None) -> dict[str, Any]:

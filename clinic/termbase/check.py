@@ -15,9 +15,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from clinic import yamlio
 from clinic.exceptions import ClinicError, ValidationError
-from clinic.termbase.files import _untext, glossary_files
+from clinic.termbase.files import glossary_files, raw_concepts
 from clinic.termbase.model import Concept, clean_concept
 from clinic.text import LANGUAGE_SCRIPTS, ZAWGYI_THRESHOLD, scripts_in, zawgyi_probability
 
@@ -42,14 +41,11 @@ class Report:
     files: int = 0
     concepts: int = 0
     problems: list[Problem] = field(default_factory=list)
-    warnings: list[Problem] = field(default_factory=list)
 
     def summary(self) -> str:
         lines = [str(p) for p in self.problems]
-        lines += [f"warning: {w}" for w in self.warnings]
         lines.append(
-            f"{self.concepts} concepts in {self.files} files: "
-            f"{len(self.problems)} problem(s), {len(self.warnings)} warning(s)"
+            f"{self.concepts} concepts in {self.files} files: {len(self.problems)} problem(s)"
         )
         return "\n".join(lines)
 
@@ -66,17 +62,22 @@ def _raw_text_problems(raw: Any, where: str, path: str) -> list[Problem]:
     elif isinstance(raw, str):
         if unicodedata.normalize("NFC", raw) != raw:
             out.append(Problem(where, path, "text is not in Unicode NFC"))
-        if path.endswith(".text") and (raw != raw.strip() or "  " in raw):
+        is_term = path.endswith(".text") or re.search(r"terms\.[^.]+(\[\d+\])?$", path)
+        if is_term and (raw != raw.strip() or "  " in raw):
             out.append(Problem(where, path, "stray spaces (leading, trailing or double)"))
     return out
 
 
-def _term_problems(concept: Concept, where: str) -> tuple[list[Problem], list[Problem]]:
+def _term_problems(concept: Concept, where: str) -> list[Problem]:
     problems: list[Problem] = []
-    warnings: list[Problem] = []
     cid = concept["id"]
     for lang, terms in concept["terms"].items():
         script = LANGUAGE_SCRIPTS.get(lang)
+        texts = [t["text"] for t in terms]
+        for text in sorted({t for t in texts if texts.count(t) > 1}):
+            problems.append(Problem(where, f"{cid}.terms.{lang}", f"term listed twice: {text}"))
+        if sum(t.get("status") == "preferred" for t in terms) > 1:
+            problems.append(Problem(where, f"{cid}.terms.{lang}", "more than one preferred term"))
         for i, term in enumerate(terms):
             at = f"{cid}.terms.{lang}[{i}]"
             text = term["text"]
@@ -84,19 +85,23 @@ def _term_problems(concept: Concept, where: str) -> tuple[list[Problem], list[Pr
             if script and script != "Latin":
                 if script not in found:
                     problems.append(Problem(where, at, f"not written in {script} script"))
+                elif found - {script, "Latin"}:
+                    others = ", ".join(sorted(found - {script, "Latin"}))
+                    problems.append(Problem(where, at, f"mixes {script} with {others} script"))
                 if _LATIN_LETTER.search(text):
                     problems.append(Problem(where, at, "Latin letters inside the term"))
             elif script == "Latin" and found - {"Latin"}:
                 problems.append(Problem(where, at, "not written in Latin script"))
-            if lang == "vi" and text.isascii() and len(text.split()) > 1:
-                warnings.append(Problem(where, at, "Vietnamese without any diacritic"))
-            if lang == "th" and not term.get("roman"):
+            roman = term.get("roman")
+            if lang == "th" and not roman:
                 problems.append(Problem(where, at, "Thai term without RTGS romanisation"))
+            if roman and scripts_in(roman) - {"Latin"}:
+                problems.append(Problem(where, at, "romanisation not in Latin letters"))
             if lang in MYANMAR_SCRIPT_LANGUAGES and zawgyi_probability(text) > ZAWGYI_THRESHOLD:
                 problems.append(Problem(where, at, "looks like Zawgyi, not Unicode"))
             if term.get("confidence") == "low" and not term.get("note"):
                 problems.append(Problem(where, at, "low confidence needs a note saying why"))
-    return problems, warnings
+    return problems
 
 
 def _content_problems(concept: Concept, where: str) -> list[Problem]:
@@ -131,27 +136,16 @@ def check_folder(folder: Path, *, update_ids: bool = False) -> Report:
     for path in glossary_files(folder):
         report.files += 1
         try:
-            data = yamlio.load(path)
+            items = raw_concepts(path)
         except ClinicError as error:
-            report.problems.append(Problem(str(path), "file", str(error)))
+            where = f"{error.path}:{error.line}" if error.line else str(error.path or path)
+            report.problems.append(Problem(where, error.field or "file", error.message))
             continue
-        items = data.get("concepts") if isinstance(data, dict) else None
-        if not isinstance(items, list):
-            report.problems.append(Problem(str(path), "concepts", "expected a list of concepts"))
-            continue
-        for i, raw in enumerate(items):
-            line = items.where(i)[0] if isinstance(items, yamlio.YamlList) else 0
-            where = f"{path}:{line}"
+        for raw, where in items:
             report.concepts += 1
             report.problems += _raw_text_problems(raw, where, "")
-            if (
-                isinstance(raw, dict)
-                and not raw.get("subject_fields")
-                and data.get("subject_field")
-            ):
-                raw = {**raw, "subject_fields": [data["subject_field"]]}
             try:
-                concept = clean_concept(_untext(raw), where)
+                concept = clean_concept(raw, where)
             except ValidationError as error:
                 report.problems.append(Problem(where, error.field or "concept", error.message))
                 continue
@@ -161,9 +155,7 @@ def check_folder(folder: Path, *, update_ids: bool = False) -> Report:
                 continue
             concepts[concept["id"]] = (concept, where)
             report.problems += _content_problems(concept, where)
-            problems, warnings = _term_problems(concept, where)
-            report.problems += problems
-            report.warnings += warnings
+            report.problems += _term_problems(concept, where)
             for lang in MYANMAR_SCRIPT_LANGUAGES:
                 for term in concept["terms"].get(lang, []):
                     myanmar_text.setdefault((str(path), lang), []).append(term["text"])
@@ -185,7 +177,10 @@ def check_folder(folder: Path, *, update_ids: bool = False) -> Report:
 
 def _id_stability(folder: Path, ids: set[str], update: bool) -> list[Problem]:
     lock = folder / IDS_LOCK
-    known = set(lock.read_text(encoding="utf-8").split()) if lock.exists() else set()
+    try:
+        known = set(lock.read_text(encoding="utf-8").split()) if lock.exists() else set()
+    except (OSError, UnicodeDecodeError):
+        return [Problem(str(lock), "file", "cannot be read as UTF-8 text")]
     problems = [
         Problem(
             str(lock),

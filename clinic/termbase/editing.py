@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from clinic.exceptions import ClinicError, ValidationError
@@ -63,6 +64,7 @@ def apply(concept: Concept, changes: Changes) -> Concept:
         for term in concept["terms"][lang]:
             if term is not chosen and term.get("status") == "preferred":
                 term["status"] = "admitted"
+                term["review"] = "draft"
         if chosen.get("status") != "preferred":
             chosen["status"] = "preferred"
             chosen["review"] = "draft"
@@ -94,22 +96,30 @@ def apply(concept: Concept, changes: Changes) -> Concept:
     return concept
 
 
-def edit_in_editor(concept: Concept) -> Concept:
-    """Open the concept as YAML in $EDITOR; return what was saved (validated)."""
+def edit_in_editor(concept: Concept, save: Callable[[Concept], object]) -> None:
+    """Open the concept as YAML in $EDITOR and save what comes back. If it cannot be
+    saved (invalid, or changed meanwhile), the edited text is kept in a file in the data
+    directory and the message names it, so no typing is lost."""
     import click
 
-    from clinic import yamlio
+    from clinic import paths, yamlio
+    from clinic.store import atomic_write_bytes
     from clinic.termbase.files import _untext, dump_concepts
     from clinic.termbase.model import clean_concept
 
     text = click.edit(dump_concepts([concept]), extension=".yaml")
     if text is None:
         raise ClinicError("nothing changed (the editor was closed without saving)")
-    data = yamlio.loads(text, "<editor>")
-    items = data.get("concepts") if isinstance(data, dict) else None
-    if not isinstance(items, list) or len(items) != 1:
-        raise ValidationError("expected the one concept that was opened", path="<editor>")
-    edited = clean_concept(_untext(items[0]), "<editor>")
-    if edited["id"] != concept["id"]:
-        raise ValidationError("the id cannot be changed here", path="<editor>", field="id")
-    return edited
+    try:
+        data = yamlio.loads(text, "<editor>")
+        items = data.get("concepts") if isinstance(data, dict) else None
+        if not isinstance(items, list) or len(items) != 1:
+            raise ValidationError("expected the one concept that was opened", path="<editor>")
+        edited = clean_concept(_untext(items[0]), "<editor>")
+        if edited["id"] != concept["id"]:
+            raise ValidationError("the id cannot be changed here", path="<editor>", field="id")
+        save(edited)
+    except ClinicError as error:
+        kept = paths.home() / f"unsaved-{concept['id']}.yaml"
+        atomic_write_bytes(kept, text.encode("utf-8"))
+        raise ClinicError(f"{error} (your text is kept in {kept})") from None

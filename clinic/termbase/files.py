@@ -17,18 +17,35 @@ def glossary_files(folder: Path) -> list[Path]:
     return sorted(p for p in folder.glob("*.yaml") if p.is_file())
 
 
-def read_file(path: Path) -> Iterator[tuple[Concept, str]]:
-    """The concepts of one glossary file, each with 'file:line' of where it starts."""
+def raw_concepts(path: Path) -> list[tuple[Any, str]]:
+    """The concepts of one glossary file as written (scalars as text), each with
+    'file:line' of where it starts and the file's subject field filled in."""
     data = yamlio.load(path)
     if not isinstance(data, dict) or not isinstance(data.get("concepts"), list):
         raise ValidationError("expected a mapping with a 'concepts' list", path=path)
+    default = data.get("subject_field")
+    if default is not None and not isinstance(default, str):
+        raise ValidationError(
+            "must be one subject field",
+            path=path,
+            field="subject_field",
+            line=data.where("subject_field")[0] if isinstance(data, yamlio.YamlDict) else None,
+        )
     concepts = data["concepts"]
+    out = []
     for i, raw in enumerate(concepts):
-        line, _ = concepts.where(i)
+        line = concepts.where(i)[0] if isinstance(concepts, yamlio.YamlList) else "?"
         where = f"{path}:{line}"
-        if isinstance(raw, dict) and not raw.get("subject_fields") and data.get("subject_field"):
-            raw = {**raw, "subject_fields": [data["subject_field"]]}
-        yield clean_concept(_untext(raw), where), where
+        if isinstance(raw, dict) and not raw.get("subject_fields") and default:
+            raw = {**raw, "subject_fields": [default]}
+        out.append((_untext(raw), where))
+    return out
+
+
+def read_file(path: Path) -> Iterator[tuple[Concept, str]]:
+    """The validated concepts of one glossary file, each with 'file:line'."""
+    for raw, where in raw_concepts(path):
+        yield clean_concept(raw, where), where
 
 
 def read_folder(folder: Path) -> list[tuple[Concept, str]]:

@@ -22,7 +22,7 @@ from pathlib import Path
 from clinic.termbase.model import Concept, is_phrase
 from clinic.text import search_key
 
-FORMAT = "2"
+FORMAT = "4"
 STATUS_RANK = {"preferred": 0, "admitted": 1, "deprecated": 2}
 KIND_TEXT, KIND_ROMAN = 0, 1
 
@@ -73,7 +73,7 @@ def _insert(db: sqlite3.Connection, concepts: Iterable[Concept]) -> None:
                 seen = set()
                 for kind, source in (
                     (KIND_TEXT, term.get("text")),
-                    (KIND_ROMAN, term.get("roman")),
+                    (KIND_ROMAN, _searchable_roman(term, lang)),
                 ):
                     key = search_key(source) if source else ""
                     if key and key not in seen:
@@ -83,6 +83,16 @@ def _insert(db: sqlite3.Connection, concepts: Iterable[Concept]) -> None:
         "INSERT INTO keys(concept, lang, term, kind, status, key) VALUES (?, ?, ?, ?, ?, ?)",
         key_rows,
     )
+
+
+def _searchable_roman(term: dict[str, object], lang: str) -> str | None:
+    """A romanisation worth searching: RTGS for Thai, or one a person wrote. The rough
+    computed ones for Lao, Khmer and Burmese only add noise ('NRM' finding Burmese
+    terms whose transliteration happens to contain those letters)."""
+    roman = term.get("roman")
+    if not isinstance(roman, str) or (term.get("roman_auto") and lang != "th"):
+        return None
+    return roman
 
 
 def _languages(db: sqlite3.Connection) -> list[str]:

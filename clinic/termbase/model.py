@@ -72,7 +72,31 @@ def _text(value: Any, where: str, field: str, *, required: bool = True) -> str |
         return None
     if not isinstance(value, str):
         raise ValidationError(f"must be text, not {type(value).__name__}", path=where, field=field)
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        # bytes a terminal could not decode (a wrong locale), smuggled in as surrogates
+        raise ValidationError(
+            "holds characters that are not valid text (check the terminal's encoding)",
+            path=where,
+            field=field,
+        ) from None
     return normalize(value).strip()
+
+
+def _extra(value: Any, where: str, field: str) -> dict[str, Any]:
+    if not isinstance(value, dict):
+        raise ValidationError("must be a mapping of data categories", path=where, field=field)
+    return dict(value)
+
+
+def _text_list(value: Any, where: str, field: str) -> list[str]:
+    if value is None or value == "":
+        return []
+    items = [value] if isinstance(value, str) else value
+    if not isinstance(items, list):
+        raise ValidationError("must be a list of text", path=where, field=field)
+    return [str(_text(item, where, field)) for item in items]
 
 
 def _choice(value: Any, choices: tuple[str, ...], where: str, field: str, default: str) -> str:
@@ -129,7 +153,7 @@ def clean_term(raw: Any, where: str, field: str) -> Term:
             raw.get("confidence"), CONFIDENCES, where, f"{field}.confidence", "medium"
         )
     if raw.get("extra"):
-        term["extra"] = dict(raw["extra"])
+        term["extra"] = _extra(raw["extra"], where, f"{field}.extra")
     return term
 
 
@@ -160,9 +184,11 @@ def clean_concept(raw: Any, where: str) -> Concept:
     if isinstance(definition, str):
         definition = {"text": definition}
     if definition:
-        if not isinstance(definition, dict):
+        if not isinstance(definition, dict) or set(definition) - {"text", "source"}:
             raise ValidationError(
-                "must be a mapping with text and source", path=where, field=f"{cid}.definition"
+                "must be a mapping with just text and source",
+                path=where,
+                field=f"{cid}.definition",
             )
         concept["definition"] = {
             key: value
@@ -173,18 +199,15 @@ def clean_concept(raw: Any, where: str) -> Concept:
                 )
             )
         }
-    notes = raw.get("notes") or []
-    if isinstance(notes, str):
-        notes = [notes]
+    notes = _text_list(raw.get("notes"), where, f"{cid}.notes")
     if notes:
-        concept["notes"] = [_text(n, where, f"{cid}.notes") for n in notes]
-    see = raw.get("see") or []
-    if isinstance(see, str):
-        see = [see]
+        concept["notes"] = notes
+    see = _text_list(raw.get("see"), where, f"{cid}.see")
     if see:
-        concept["see"] = [str(s) for s in see]
-    if raw.get("origin"):
-        concept["origin"] = str(raw["origin"])
+        concept["see"] = see
+    origin = _text(raw.get("origin"), where, f"{cid}.origin", required=False)
+    if origin:
+        concept["origin"] = origin
     terms = raw.get("terms")
     if not isinstance(terms, dict) or not terms:
         raise ValidationError(
@@ -204,7 +227,7 @@ def clean_concept(raw: Any, where: str) -> Concept:
             clean_term(item, where, f"{cid}.terms.{lang}[{i}]") for i, item in enumerate(items)
         ]
     if raw.get("extra"):
-        concept["extra"] = dict(raw["extra"])
+        concept["extra"] = _extra(raw["extra"], where, f"{cid}.extra")
     return concept
 
 

@@ -15,12 +15,13 @@ import copy
 import csv
 import datetime as dt
 import io
+import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from clinic.exceptions import ClinicError, ValidationError
-from clinic.termbase.model import STATUSES, Concept, preferred
+from clinic.termbase.model import STATUSES, Concept, Term, preferred
 from clinic.text import normalize
 
 COLUMNS = {
@@ -35,7 +36,27 @@ COLUMNS = {
     "approved": "approved (yes/no)",
     "comment": "comment",
 }
-YES = {"yes", "y", "ok", "x", "true", "1", "ใช่", "ok."}
+# 'approved' as reviewers write it, in the languages of the sheets
+YES = {
+    "yes",
+    "y",
+    "ok",
+    "x",
+    "true",
+    "1",
+    "approved",
+    "ใช่",
+    "ครับ",
+    "ค่ะ",
+    "có",
+    "ဟုတ်",
+    "ဟုတ်ကဲ့",
+    "បាទ",
+    "ចាស",
+    "ແມ່ນ",
+    "ແມ່ນແລ້ວ",
+}
+NO = {"no", "n", "false", "0", "ไม่", "ไม่ใช่", "không", "မဟုတ်", "ទេ", "ບໍ່", "ບໍ່ແມ່ນ"}
 
 
 def sheet_rows(concepts: list[Concept], lang: str) -> list[dict[str, str]]:
@@ -132,8 +153,13 @@ def read_sheet(path: Path) -> list[dict[str, Any]]:
             "is not UTF-8 text (save the sheet as CSV UTF-8)", path=path
         ) from None
     reader = csv.reader(io.StringIO(text))
-    header = next(reader, None)
-    rows = [dict(zip(header or [], values)) for values in reader]
+    try:
+        header = next(reader, None)
+        rows = [dict(zip(header or [], values)) for values in reader]
+    except csv.Error as error:
+        raise ValidationError(
+            f"not a readable CSV sheet ({error})", path=path, line=reader.line_num
+        ) from None
     return _keyed(header or [], rows, path, first_line=2)
 
 
@@ -145,6 +171,8 @@ def _read_docx(path: Path) -> list[dict[str, Any]]:
     except Exception:
         raise ValidationError("is not a Word review sheet", path=path) from None
     for table in document.tables:
+        if not table.rows:
+            continue
         header = [c.text.strip() for c in table.rows[0].cells]
         if COLUMNS["id"] in header:
             rows = [dict(zip(header, (c.text.strip() for c in r.cells))) for r in table.rows[1:]]
@@ -173,8 +201,11 @@ def _keyed(
 class ApplyReport:
     corrected: list[str] = field(default_factory=list)
     approved: list[str] = field(default_factory=list)
+    status_changed: list[str] = field(default_factory=list)
+    commented: list[str] = field(default_factory=list)
     unchanged: list[str] = field(default_factory=list)
     not_approved: list[str] = field(default_factory=list)
+    unclear: list[str] = field(default_factory=list)
     conflicts: list[str] = field(default_factory=list)
 
     def to_json(self) -> dict[str, list[str]]:
@@ -182,13 +213,52 @@ class ApplyReport:
 
     def summary(self) -> str:
         lines = [f"conflict: {c}" for c in self.conflicts]
+        lines += [f"unclear 'approved' value, row skipped: {c}" for c in self.unclear]
         lines += [f"corrected: {c}" for c in self.corrected]
+        lines += [f"status changed: {c}" for c in self.status_changed]
         lines.append(
             f"{len(self.corrected)} corrected, {len(self.approved)} approved as drafted, "
-            f"{len(self.unchanged)} already applied, {len(self.not_approved)} not approved, "
-            f"{len(self.conflicts)} conflict(s)"
+            f"{len(self.status_changed)} status change(s), {len(self.commented)} comment(s) "
+            f"kept, {len(self.unchanged)} already applied, {len(self.not_approved)} not "
+            f"approved, {len(self.unclear)} unclear, {len(self.conflicts)} conflict(s)"
         )
         return "\n".join(lines)
+
+
+def _answer(value: str) -> bool | None:
+    """True for yes, False for no, None for empty; ValueError when it is unclear."""
+    raw = value.strip()
+    if not raw:
+        return None
+    if raw in ("✓", "✔"):
+        return True
+    if raw in ("✗", "✘"):
+        return False
+    word = "".join(
+        ch for ch in raw.casefold() if ch.isalnum() or unicodedata.category(ch).startswith("M")
+    )
+    if word in YES:
+        return True
+    if word in NO:
+        return False
+    raise ValueError(value)
+
+
+def _correction_problem(text: str, lang: str, terms: list[Term], current: Term) -> str | None:
+    """Why a correction cannot be taken as a term of lang (None when it can)."""
+    from clinic.text import LANGUAGE_SCRIPTS, scripts_in, search_key
+
+    if not search_key(text) or any(ch in text for ch in "\u200b\u200c\u200d\ufeff"):
+        return "the correction is empty or holds invisible characters"
+    script = LANGUAGE_SCRIPTS.get(lang)
+    found = scripts_in(text)
+    if script and script != "Latin" and (script not in found or found - {script}):
+        return f"the correction is not written in {script} script"
+    if script == "Latin" and found - {"Latin"}:
+        return "the correction is not written in Latin script"
+    if any(t is not current and t["text"] == text for t in terms):
+        return "the correction is already another term of this concept"
+    return None
 
 
 def apply_rows(
@@ -199,21 +269,31 @@ def apply_rows(
     on: dt.date,
     sheet: Path,
 ) -> tuple[list[Concept], ApplyReport]:
-    """The concepts changed by a filled sheet, and what happened row by row."""
+    """The concepts changed by a filled sheet, and what happened row by row.
+
+    Every comment is kept (in the term's note); a row counts as reviewed when it is
+    approved or carries a correction; a row already applied changes nothing, whoever
+    applies it again."""
     if not reviewer.strip():
         raise ClinicError("give the reviewer's name", field="--by")
     report = ApplyReport()
     changed: dict[str, Concept] = {}
     for row in rows:
         where = f"{sheet.name}:{row['line']}"
-        correction = normalize(row.get("correction", "")).strip()
-        approved = row.get("approved", "").casefold() in YES
         label = f"{where} {row.get('id')} {row.get('lang')}"
-        if not correction and not approved:
-            if row.get("approved"):
+        correction = normalize(row.get("correction", "")).strip()
+        comment = row.get("comment", "").strip()
+        try:
+            approved = _answer(row.get("approved", ""))
+        except ValueError:
+            report.unclear.append(label)
+            continue
+        if not correction and not approved and not comment:
+            if approved is False:
                 report.not_approved.append(label)
             continue
-        cid, lang, draft = row.get("id", ""), row.get("lang", ""), normalize(row.get("draft", ""))
+        cid, lang = row.get("id", ""), row.get("lang", "")
+        draft = normalize(row.get("draft", ""))
         concept = changed.get(cid) or copy.deepcopy(concepts.get(cid))
         if concept is None:
             report.conflicts.append(f"{label}: the concept no longer exists")
@@ -221,37 +301,48 @@ def apply_rows(
         terms = concept["terms"].get(lang, [])
         term = next((t for t in terms if t["text"] == draft), None)
         if term is None and correction:
-            done = next((t for t in terms if t["text"] == correction), None)
-            if done is not None and done.get("review") == "reviewed":
-                report.unchanged.append(label)
-                continue
-            term = done
+            term = next((t for t in terms if t["text"] == correction), None)
         if term is None:
             report.conflicts.append(f"{label}: the draft term changed since the sheet was made")
             continue
+        note = f"Reviewer ({reviewer.strip()}): {comment}" if comment else ""
+        status = row.get("status", "")
+        new_status = status if status in STATUSES and status != term.get("status") else None
+        new_text = correction if correction and correction != term["text"] else None
+        review_it = bool(correction) or approved is True
         if (
-            term.get("review") == "reviewed"
-            and term.get("reviewed_by") == reviewer
-            and (not correction or correction == term["text"])
+            not new_text
+            and not new_status
+            and (not note or comment in term.get("note", ""))
+            and (not review_it or term.get("review") == "reviewed")
         ):
             report.unchanged.append(label)
             continue
-        status = row.get("status", "")
-        if status in STATUSES:
-            term["status"] = status
-        if correction and correction != term["text"]:
+        if new_text:
+            problem = _correction_problem(new_text, lang, terms, term)
+            if problem:
+                report.conflicts.append(f"{label}: {problem}")
+                continue
             extra = term.setdefault("extra", {})
             extra["previous_texts"] = [*extra.get("previous_texts", []), term["text"]]
-            term["text"] = correction
+            term["text"] = new_text
             term.pop("roman", None)  # recomputed for the corrected text
             term.pop("roman_auto", None)
-            report.corrected.append(f"{label}: {draft} -> {correction}")
-        else:
-            report.approved.append(label)
-        term["review"] = "reviewed"
-        term["reviewed_by"] = reviewer.strip()
-        term["reviewed_on"] = on.isoformat()
-        if row.get("comment"):
-            term["note"] = (term.get("note", "") + f" Reviewer: {row['comment']}").strip()
+            report.corrected.append(f"{label}: {draft} -> {new_text}")
+        if new_status:
+            report.status_changed.append(f"{label}: {term.get('status')} -> {new_status}")
+            term["status"] = new_status
+        if note and comment not in term.get("note", ""):
+            term["note"] = f"{term.get('note', '')} {note}".strip()
+            if approved is None and not review_it:
+                report.commented.append(label)
+        if review_it:
+            if not new_text and not new_status and approved:
+                report.approved.append(label)
+            term["review"] = "reviewed"
+            term["reviewed_by"] = reviewer.strip()
+            term["reviewed_on"] = on.isoformat()
+        elif approved is False:
+            report.not_approved.append(label)
         changed[cid] = concept
     return list(changed.values()), report

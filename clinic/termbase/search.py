@@ -15,7 +15,14 @@ from typing import Any, NamedTuple
 
 from clinic.exceptions import ClinicError
 from clinic.termbase.index import KIND_ROMAN
-from clinic.text import has_myanmar, search_key, unzawgyi
+from clinic.text import (
+    ZAWGYI_THRESHOLD,
+    has_myanmar,
+    normalize,
+    search_key,
+    zawgyi_probability,
+    zawgyi_to_unicode,
+)
 
 TIERS = ("exact", "prefix", "substring", "fuzzy")
 MODES = ("auto", "exact", "fuzzy")
@@ -25,7 +32,9 @@ PREFIX_ROWS = 600
 FUZZY_CANDIDATES = 200
 MIN_GRAMS = 4  # rare trigrams always used for near-miss candidates
 POSTINGS_BUDGET = 1500  # more common trigrams are added only while postings stay under this
-FUZZY_CUTOFF = 72.0  # below this a near miss is noise, not a result
+FUZZY_CUTOFF = 75.0  # below this a near miss is noise, not a result
+PARTIAL_MIN = 84.0  # a part of a longer term must align at least this well
+ZAWGYI_MAYBE = 0.5  # between this and ZAWGYI_THRESHOLD both readings are searched
 SUGGEST_CUTOFF = 50.0
 
 
@@ -72,17 +81,21 @@ class SearchResult:
 
 
 class _Rank(NamedTuple):
-    """Sorts best first: tier, then text before romanisation, preferred before
-    admitted before deprecated, then closeness (length difference, or -fuzzy score)."""
+    """Sorts best first. Tiers exact, prefix, substring: text before romanisation,
+    preferred before admitted before deprecated, then the closest length. Near misses:
+    the score first (in steps of 5, so that a clearly better match wins over a better
+    status), then as above."""
 
     tier: int
-    kind: int
-    status: int
-    extra: float
+    first: float
+    second: float
+    third: float
+    fourth: float
     concept: int
     lang: str
     term: int
     score: float
+    kind: int
 
 
 def _domain_clause(domains: list[str] | None) -> tuple[str, list[str]]:
@@ -165,10 +178,12 @@ def _fuzzy_score(query: str, key: str) -> float:
     from rapidfuzz import fuzz  # imported only when a near miss is needed
 
     score = fuzz.ratio(query, key, processor=None)
-    if len(query) >= 4 and len(key) > len(query):
-        # a query that is a misspelt part of a longer term ("trafficing" in
-        # "child trafficking"), weighted below a whole-term match
-        score = max(score, 0.9 * fuzz.partial_ratio(query, key, processor=None))
+    if len(query) >= 5 and len(key) > len(query):
+        # A misspelt part of a longer term ("traficking" in "child trafficking") counts
+        # only when it aligns almost whole, and below a whole-term match.
+        partial = fuzz.partial_ratio(query, key, processor=None)
+        if partial >= PARTIAL_MIN:
+            score = max(score, 0.9 * partial)
     return float(score)
 
 
@@ -180,37 +195,58 @@ def search(
     mode: str = "auto",
     limit: int = 10,
 ) -> SearchResult:
-    """Concepts matching query, best first. `mode`: auto (fuzzy only when nothing else
-    matched), exact (exact matches only), fuzzy (near misses always added)."""
+    """Concepts matching query, best first. `mode`: auto (near misses only when nothing
+    else matched), exact (exact matches only), fuzzy (near misses always added).
+
+    Burmese typed in Zawgyi is converted first. A short fragment can be ambiguous
+    between the two encodings: then both readings are searched and the better kept."""
     if mode not in MODES:
         raise ClinicError(f"unknown search mode (use one of {', '.join(MODES)})", field="mode")
     if not query or not query.strip():
         raise ClinicError("the query is empty: type a few letters of a term", field="query")
-    searched, converted = unzawgyi(query) if has_myanmar(query) else (query, False)
-    key = search_key(searched)
-    result = SearchResult(query=query, searched_as=searched, zawgyi_converted=converted)
+    readings = [(query, False)]
+    if has_myanmar(query):
+        probability = zawgyi_probability(query)
+        if probability > ZAWGYI_THRESHOLD:
+            readings = [(normalize(zawgyi_to_unicode(query)), True)]
+        elif probability > ZAWGYI_MAYBE:
+            readings.append((normalize(zawgyi_to_unicode(query)), True))
+    outcomes = [
+        _search_reading(db, query, text, converted, domains, mode, limit)
+        for text, converted in readings
+    ]
+    return min(outcomes, key=lambda outcome: outcome[0])[1]
+
+
+def _search_reading(
+    db: sqlite3.Connection,
+    query: str,
+    text: str,
+    converted: bool,
+    domains: list[str] | None,
+    mode: str,
+    limit: int,
+) -> tuple[tuple[float, ...], SearchResult]:
+    """One reading of the query: (how good its best hit is, the result)."""
+    key = search_key(text)
     if not key:
         raise ClinicError("the query has no letters to search for", field="query")
-
+    result = SearchResult(query=query, searched_as=text, zawgyi_converted=converted)
     ranks: dict[int, _Rank] = {}
 
-    def consider(rows: list[tuple[Any, ...]], tier: int, score_of: Any = None) -> None:
+    def consider(rows: list[tuple[Any, ...]], tier: int, fuzzy: bool = False) -> None:
         for concept, lang, term, kind, status, row_key in rows:
-            score = 100.0
-            if score_of is not None:
-                score = score_of(row_key)
+            if fuzzy:
+                score = _fuzzy_score(key, row_key)
                 if score < FUZZY_CUTOFF:
                     continue
-            rank = _Rank(
-                tier,
-                kind,
-                status,
-                -score if score_of else len(row_key) - len(key),
-                concept,
-                lang,
-                term,
-                score,
-            )
+                rank = _Rank(
+                    tier, -(score // 5), kind, status, -score, concept, lang, term, score, kind
+                )
+            else:
+                rank = _Rank(
+                    tier, kind, status, len(row_key) - len(key), 0, concept, lang, term, 100.0, kind
+                )
             best = ranks.get(concept)
             if best is None or rank < best:
                 ranks[concept] = rank
@@ -218,34 +254,34 @@ def search(
     # Tiers rank strictly, so once `limit` concepts are found a lower tier cannot
     # change the answer: skipping it keeps common short queries fast.
     consider(_rows(db, "k.key = ?", [key], domains), 0)
-    if mode != "exact":
-        if len(ranks) < limit:
-            upper = key + "\U0010ffff"
-            # Read in index order (no sort of every key with this prefix: 'syn' can
-            # match 80,000); the shortest completions come early in that order.
-            consider(
-                _rows(
-                    db,
-                    "k.key > ? AND k.key < ?",
-                    [key, upper],
-                    domains,
-                    order="k.key",
-                    limit=PREFIX_ROWS,
-                ),
-                1,
-            )
-        if len(ranks) < limit:
-            if len(key) >= 3:
-                consider(_rows(db, "fts MATCH ?", [_fts_phrase(key)], domains, join_fts=True), 2)
-            else:
-                # Too short for the trigram index: a scan, stopped at the first rows
-                # found rather than sorted (one or two letters match very many terms).
-                consider(_rows(db, "instr(k.key, ?) > 1", [key], domains, order="k.rowid"), 2)
-        if mode == "fuzzy" or not ranks:
-            fuzzy_rows = _fuzzy_rows(db, key, domains)
-            consider(fuzzy_rows, 3, lambda row_key: _fuzzy_score(key, row_key))
-            if not ranks:
-                result.suggestions = _suggestions(db, key, fuzzy_rows)
+    if mode != "exact" and len(ranks) < limit:
+        # Read in index order, not sorted by length (a common prefix can match tens of
+        # thousands of keys); the rows read are then ranked like the others.
+        upper = key + "\U0010ffff"
+        consider(
+            _rows(
+                db,
+                "k.key > ? AND k.key < ?",
+                [key, upper],
+                domains,
+                order="k.key",
+                limit=PREFIX_ROWS,
+            ),
+            1,
+        )
+    if mode != "exact" and len(ranks) < limit:
+        if len(key) >= 3:
+            consider(_rows(db, "fts MATCH ?", [_fts_phrase(key)], domains, join_fts=True), 2)
+        else:
+            # Too short for the trigram index: a scan, stopped at the first rows
+            # found rather than sorted (one or two letters match very many terms).
+            consider(_rows(db, "instr(k.key, ?) > 1", [key], domains, order="k.rowid"), 2)
+    fuzzy_rows: list[tuple[Any, ...]] = []
+    if mode == "fuzzy" or (mode == "auto" and not ranks):
+        fuzzy_rows = _fuzzy_rows(db, key, domains)
+        consider(fuzzy_rows, 3, fuzzy=True)
+    if not ranks:
+        result.suggestions = _suggestions(db, key, fuzzy_rows or _fuzzy_rows(db, key, domains))
 
     best = sorted(ranks.values())[:limit]
     concepts = _load(db, [r.concept for r in best])
@@ -263,25 +299,26 @@ def search(
                 score=rank.score,
             )
         )
-    return result
+    quality = (rank.tier, rank.first) if best else (9.0, 0.0)
+    return (*quality, float(converted)), result
 
 
 def _suggestions(db: sqlite3.Connection, key: str, rows: list[tuple[Any, ...]]) -> list[str]:
     """'Did you mean': the closest terms under the cutoff, as the user would type them."""
-    scored: dict[str, float] = {}
-    concept_terms: dict[tuple[int, str, int, int], float] = {}
+    scored = []
     for concept, lang, term, kind, _status, row_key in rows:
         score = _fuzzy_score(key, row_key)
         if score >= SUGGEST_CUTOFF:
-            concept_terms[(concept, lang, term, kind)] = score
-    best = sorted(concept_terms.items(), key=lambda item: -item[1])[:8]
-    concepts = _load(db, list({c for (c, _, _, _), _ in best}))
-    for (concept, lang, term, kind), score in best:
+            scored.append((score, concept, lang, term, kind))
+    scored.sort(key=lambda item: -item[0])
+    concepts = _load(db, list({item[1] for item in scored[:8]}))
+    out: list[str] = []
+    for _score, concept, lang, term, kind in scored[:8]:
         entry = concepts[concept]["terms"][lang][term]
         text = entry.get("roman", "") if kind == KIND_ROMAN else entry["text"]
-        if text and text not in scored:
-            scored[text] = score
-    return list(scored)[:3]
+        if text and text not in out:
+            out.append(text)
+    return out[:3]
 
 
 def _load(db: sqlite3.Connection, rowids: list[int]) -> dict[int, dict[str, Any]]:

@@ -9,13 +9,14 @@ the index was deleted). On first use the shipped glossary is loaded.
 
 from __future__ import annotations
 
+import copy
 import sqlite3
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
 from clinic import paths
-from clinic.exceptions import ClinicError, NothingFound, StoreDamaged
+from clinic.exceptions import ClinicError, NothingFound
 from clinic.termbase import index
 from clinic.termbase.model import Concept, clean_concept
 from clinic.termbase.search import SearchResult, search
@@ -121,67 +122,121 @@ class Termbase:
     def seed(self, folder: Path | None = None) -> int:
         """Load the shipped glossary into a new store (no-op if one appeared meanwhile)."""
         from clinic.store import locked
-        from clinic.termbase.files import read_folder
+        from clinic.termbase.files import glossary_files, read_folder
 
+        folder = folder or paths.shipped("glossary")
+        if not glossary_files(folder):
+            # A broken install must not leave an empty store behind for good.
+            raise ClinicError("no glossary files to load (is clinic installed whole?)", path=folder)
         with locked(self.store_path):
             if self.store_path.exists():
                 return 0
-            concepts = [c for c, _ in read_folder(folder or paths.shipped("glossary"))]
-            self._write(lambda table: _insert_all(table, concepts), changed=None)
+            concepts = [prepare(c) for c, _ in read_folder(folder)]
+            self._write(
+                lambda table: (table.insert_multiple(concepts), ([], []))[1], incremental=False
+            )
             return len(concepts)
 
     def rebuild_index(self) -> None:
+        """Rebuild the search index from the store. In a data directory that cannot be
+        written (a read-only copy), the index is built in a private temporary folder."""
         from clinic.store import locked
 
-        with locked(self.store_path):
+        try:
+            with locked(self.store_path):
+                concepts = self.read_store()
+                index.build(self.index_path, concepts, index.store_signature(self.store_path))
+        except OSError:
+            import tempfile
+
             concepts = self.read_store()
+            self.index_path = Path(tempfile.mkdtemp(prefix="clinic-index-")) / "index.sqlite"
             index.build(self.index_path, concepts, index.store_signature(self.store_path))
 
     def add(self, concept: Concept) -> Concept:
         """Add a new concept; its id must be free."""
         concept = prepare(concept)
 
-        def insert(table: Any) -> None:
-            from tinydb import Query
-
-            if table.contains(Query().id == concept["id"]):
+        def insert(table: Any) -> Changes:
+            if table.contains(_by_id(concept["id"])):
                 raise ClinicError(
                     "a concept with this id exists already (use 'glossary edit')",
                     field=f"id {concept['id']}",
                 )
             table.insert(concept)
+            return [concept], []
 
-        self._change(insert, [concept], [])
+        self._change(insert)
         return concept
 
-    def replace(self, concept: Concept) -> Concept:
-        """Replace an existing concept (same id) with a new version."""
-        concept = prepare(concept)
+    def modify(self, concept_id: str, change: Callable[[Concept], Concept]) -> Concept:
+        """Change a concept as the store holds it now: read, changed and written under
+        the writers' lock, so that two people editing at once lose nothing."""
+        done: list[Concept] = []
 
-        def swap(table: Any) -> None:
-            from tinydb import Query
+        def apply(table: Any) -> Changes:
+            doc = table.get(_by_id(concept_id))
+            if doc is None:
+                raise NothingFound(f"no concept with id '{concept_id}'", field="id")
+            new = prepare(change(copy.deepcopy(dict(doc))))
+            if new["id"] != concept_id:
+                raise ClinicError("the id of a concept cannot be changed", field="id")
+            table.update(_replace_all(new), doc_ids=[doc.doc_id])
+            done.append(new)
+            return [new], []
 
-            if not table.update(_replace_all(concept), Query().id == concept["id"]):
-                raise NothingFound(f"no concept with id '{concept['id']}'", field="id")
+        self._change(apply)
+        return done[0]
 
-        self._change(swap, [concept], [])
-        return concept
+    def replace(self, concept: Concept, *, expected: Concept | None = None) -> Concept:
+        """Replace a concept with a new version. With `expected` (the version the new one
+        was made from), refuse if someone changed it meanwhile."""
+
+        def swap(current: Concept) -> Concept:
+            if expected is not None and prepare(current) != prepare(expected):
+                raise ClinicError(
+                    "someone changed this concept while you were editing it; "
+                    "nothing was written: open it again",
+                    field=f"id {concept['id']}",
+                )
+            return concept
+
+        return self.modify(concept["id"], swap)
 
     def remove(self, concept_id: str) -> None:
-        def drop(table: Any) -> None:
-            from tinydb import Query
-
-            if not table.remove(Query().id == concept_id):
+        def drop(table: Any) -> Changes:
+            if not table.remove(_by_id(concept_id)):
                 raise NothingFound(f"no concept with id '{concept_id}'", field="id")
+            return [], [concept_id]
 
-        self._change(drop, [], [concept_id])
+        self._change(drop)
+
+    def transform(self, change: Callable[[dict[str, Concept]], list[Concept]]) -> list[Concept]:
+        """Change many concepts in one write, computed from the store as it is under
+        the writers' lock: `change` gets every concept by id, returns those it changed."""
+        done: list[Concept] = []
+
+        def apply(table: Any) -> Changes:
+            docs = {doc["id"]: doc for doc in table.all()}
+            changed = [prepare(c) for c in change({k: dict(v) for k, v in docs.items()})]
+            for concept in changed:
+                doc = docs.get(concept["id"])
+                if doc is None:
+                    table.insert(concept)
+                else:
+                    table.update(_replace_all(concept), doc_ids=[doc.doc_id])
+            done.extend(changed)
+            return changed, []
+
+        self._change(apply)
+        return done
 
     def upsert_many(self, concepts: Iterable[Concept]) -> tuple[int, int]:
         """Add or replace many concepts in one write; returns (added, replaced)."""
         prepared = [prepare(c) for c in concepts]
         counts = [0, 0]
 
-        def apply(table: Any) -> None:
+        def apply(table: Any) -> Changes:
             by_id = {doc["id"]: doc.doc_id for doc in table.all()}
             new = []
             for concept in prepared:
@@ -192,38 +247,32 @@ class Termbase:
                     new.append(concept)
             table.insert_multiple(new)
             counts[0] += len(new)
+            return prepared, []
 
-        self._change(apply, prepared, [], incremental=len(prepared) <= 200)
+        self._change(apply)
         return counts[0], counts[1]
 
-    def _change(
-        self,
-        fn: Callable[[Any], None],
-        changed: list[Concept],
-        removed: list[str],
-        incremental: bool = True,
-    ) -> None:
+    def _change(self, fn: Callable[[Any], Changes]) -> None:
         from clinic.store import locked
 
         self.connection()  # seeds the store on first use
         self.close()
         with locked(self.store_path):
-            self._write(fn, changed=(changed, removed) if incremental else None)
+            self._write(fn)
 
-    def _write(
-        self, fn: Callable[[Any], None], changed: tuple[list[Concept], list[str]] | None
-    ) -> None:
-        """Change the store under the caller's lock, then bring the index up to date."""
+    def _write(self, fn: Callable[[Any], Changes], incremental: bool = True) -> None:
+        """Change the store under the caller's lock, then bring the index up to date:
+        in place for a few concepts, rebuilt for many or when it was stale."""
         from clinic.store import writing
 
         stale = not self._index_matches_store()
         with writing(self.store_path, kind=STORE_KIND, version=STORE_FORMAT, lock=False) as db:
-            fn(db.table(TABLE))
+            changed, removed = fn(db.table(TABLE))
         signature = index.store_signature(self.store_path)
-        if changed is None or stale or not self.index_path.exists():
+        if not incremental or stale or len(changed) > 200:
             index.build(self.index_path, self.read_store(), signature)
         else:
-            index.update(self.index_path, changed[0], changed[1], signature)
+            index.update(self.index_path, changed, removed, signature)
 
     def _index_matches_store(self) -> bool:
         db = self._open_index()
@@ -233,8 +282,13 @@ class Termbase:
         return True
 
 
-def _insert_all(table: Any, concepts: list[Concept]) -> None:
-    table.insert_multiple(prepare(c) for c in concepts)
+Changes = tuple[list[Concept], list[str]]  # (concepts added or changed, ids removed)
+
+
+def _by_id(concept_id: str) -> Any:
+    from tinydb import Query
+
+    return Query().id == concept_id
 
 
 def _replace_all(concept: Concept) -> Callable[[dict[str, Any]], None]:
@@ -260,14 +314,3 @@ def prepare(concept: Concept) -> Concept:
                     term["roman"] = roman
                     term["roman_auto"] = True
     return concept
-
-
-def check_store(store_path: Path) -> None:
-    """Raise StoreDamaged with a clear message if the store cannot be read."""
-    from clinic.store import reading
-
-    try:
-        with reading(store_path, kind=STORE_KIND, version=STORE_FORMAT) as db:
-            db.table(TABLE).all()
-    except StoreDamaged:
-        raise
