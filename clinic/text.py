@@ -20,16 +20,31 @@ from typing import Any
 # typed before or between them. Lao has the same pair (U+0ECD + U+0EB2).
 _THAI_AM = re.compile("([\u0e48-\u0e4b]?)\u0e4d([\u0e48-\u0e4b]?)\u0e32")
 _LAO_AM = re.compile("([\u0ec8-\u0ecb]?)\u0ecd([\u0ec8-\u0ecb]?)\u0eb2")
-# Characters with no place in a search key (zero-width spaces and joiners, soft hyphen,
-# BOM) are dropped.
-_KEY_TRANSLATION: dict[int, int | None] = dict.fromkeys(
-    map(ord, "\u200b\u200c\u200d\u2060\u00ad\ufeff")
-)
-# Thai, Lao, Burmese and Khmer digits search like ASCII ones ('สายด่วน ๑๓๐๐' = '1300'),
-# and so do full-width letters and digits typed with an East Asian keyboard.
-for _zero in (0x0E50, 0x0ED0, 0x1040, 0x17E0):
+# The search key's character map, made once: spaces, punctuation, symbols and
+# invisible characters (zero-width spaces and joiners, soft hyphen, BOM) of the blocks
+# clinic's languages use are dropped; Thai, Lao, Burmese and Khmer digits become ASCII
+# ('สายด่วน ๑๓๐๐' = '1300'), and so do full-width letters and digits.
+_KEY_TRANSLATION: dict[int, int | None] = {}
+for _low, _high in (
+    (0x0000, 0x00FF),
+    (0x0E00, 0x0EFF),
+    (0x1000, 0x109F),
+    (0x1780, 0x17FF),
+    (0x2000, 0x206F),
+    (0x20A0, 0x20CF),
+    (0x2E00, 0x2E7F),
+    (0x3000, 0x303F),
+    (0xFE00, 0xFE0F),
+    (0xFEFF, 0xFEFF),
+    (0xFF00, 0xFF0F),
+    (0xFF1A, 0xFF20),
+):
+    for _code in range(_low, _high + 1):
+        if unicodedata.category(chr(_code))[0] in "ZPCS":
+            _KEY_TRANSLATION[_code] = None
+for _zero in (0x0E50, 0x0ED0, 0x1040, 0x17E0, 0xFF10):
     _KEY_TRANSLATION.update({_zero + n: ord("0") + n for n in range(10)})
-_KEY_TRANSLATION.update({code: code - 0xFEE0 for code in range(0xFF01, 0xFF5F)})
+_KEY_TRANSLATION.update({code: code - 0xFEE0 for code in range(0xFF21, 0xFF5B)})
 
 SCRIPT_RANGES: tuple[tuple[int, int, str], ...] = (
     (0x0041, 0x024F, "Latin"),
@@ -87,7 +102,8 @@ def canonical_language(code: str) -> str:
 
 def normalize(text: str) -> str:
     """NFC plus the SARA AM composition: the form every stored text is kept in."""
-    text = unicodedata.normalize("NFC", text)
+    if not unicodedata.is_normalized("NFC", text):
+        text = unicodedata.normalize("NFC", text)
     if "\u0e4d" in text:
         text = _THAI_AM.sub("\\1\\2\u0e33", text)
     if "\u0ecd" in text:
@@ -104,27 +120,37 @@ def script_of(char: str) -> str | None:
     return None
 
 
+@lru_cache(maxsize=1)
+def _script_patterns() -> dict[str, re.Pattern[str]]:
+    """One character class per script (Latin: letters only, not × ÷ or digits);
+    compiled on first use, as a lookup never needs them."""
+    return {
+        "Latin": re.compile("[A-Za-z\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u024f\u1e00-\u1eff]"),
+        "Thai": re.compile("[\u0e00-\u0e7f]"),
+        "Lao": re.compile("[\u0e80-\u0eff]"),
+        "Myanmar": re.compile("[\u1000-\u109f\ua9e0-\ua9ff\uaa60-\uaa7f]"),
+        "Khmer": re.compile("[\u1780-\u17ff\u19e0-\u19ff]"),
+    }
+
+
 def scripts_in(text: str) -> set[str]:
     """The scripts of the letters in text (marks and digits count with their block)."""
-    found = set()
-    for char in text:
-        script = script_of(char)
-        if script and (script != "Latin" or char.isalpha()):
-            found.add(script)
-    return found
+    return {name for name, pattern in _script_patterns().items() if pattern.search(text)}
+
+
+_LATIN_ACCENTS = re.compile("[\u00c0-\u024f\u1e00-\u1eff\u0300-\u036f]")
 
 
 def _fold_latin_marks(text: str) -> str:
     """Drop combining marks that sit on a Latin base letter; keep every other mark."""
-    decomposed = unicodedata.normalize("NFD", text)
     out: list[str] = []
     base_is_latin = False
-    for char in decomposed:
+    for char in unicodedata.normalize("NFD", text):
         if unicodedata.combining(char):
             if base_is_latin:
                 continue
         else:
-            base_is_latin = script_of(char) == "Latin"
+            base_is_latin = "A" <= char <= "\u024f" or "\u1e00" <= char <= "\u1eff"
         out.append(char)
     return unicodedata.normalize("NFC", "".join(out))
 
@@ -137,11 +163,9 @@ def search_key(text: str) -> str:
     'kan kha manut' equals 'kankhamanut'. Marks of the other scripts are kept.
     """
     text = normalize(text).translate(_KEY_TRANSLATION).casefold()
-    if not text.isascii():
+    if not text.isascii() and _LATIN_ACCENTS.search(text):
         text = _fold_latin_marks(text.replace("đ", "d"))
-    return "".join(
-        char for char in text if not unicodedata.category(char).startswith(("Z", "P", "C", "S"))
-    )
+    return text
 
 
 # --- Burmese: Zawgyi --------------------------------------------------------------

@@ -65,7 +65,20 @@ TERM_KEYS = (
 _ID = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 
 
-def _text(value: Any, where: str, field: str, *, required: bool = True) -> str | None:
+def _text(
+    value: Any, where: str, field: str, key: str = "", *, required: bool = True
+) -> str | None:
+    """Normalised text; `field` and `key` name it in an error (joined only then, as
+    this runs for every term of a 20,000-concept import)."""
+    if type(value) is str and value:
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            pass  # reported below
+        else:
+            return normalize(value).strip()
+    if key:
+        field = f"{field}.{key}"
     if value is None or value == "":
         if required:
             raise ValidationError("is required", path=where, field=field)
@@ -99,11 +112,15 @@ def _text_list(value: Any, where: str, field: str) -> list[str]:
     return [str(_text(item, where, field)) for item in items]
 
 
-def _choice(value: Any, choices: tuple[str, ...], where: str, field: str, default: str) -> str:
+def _choice(
+    value: Any, choices: tuple[str, ...], where: str, field: str, key: str, default: str
+) -> str:
     if value is None:
         return default
     if value not in choices:
-        raise ValidationError(f"must be one of {', '.join(choices)}", path=where, field=field)
+        raise ValidationError(
+            f"must be one of {', '.join(choices)}", path=where, field=f"{field}.{key}"
+        )
     return str(value)
 
 
@@ -120,17 +137,18 @@ def clean_term(raw: Any, where: str, field: str) -> Term:
         raise ValidationError(
             f"unknown key(s) {', '.join(sorted(map(str, unknown)))}", path=where, field=field
         )
-    term: Term = {"text": _text(raw.get("text"), where, f"{field}.text")}
-    term["status"] = _choice(raw.get("status"), STATUSES, where, f"{field}.status", "preferred")
-    term["type"] = _choice(raw.get("type"), TERM_TYPES, where, f"{field}.type", "fullForm")
-    term["pos"] = _choice(raw.get("pos"), PARTS_OF_SPEECH, where, f"{field}.pos", "noun")
+    term: Term = {"text": _text(raw.get("text"), where, field, "text")}
+    term["status"] = _choice(raw.get("status"), STATUSES, where, field, "status", "preferred")
+    term["type"] = _choice(raw.get("type"), TERM_TYPES, where, field, "type", "fullForm")
+    term["pos"] = _choice(raw.get("pos"), PARTS_OF_SPEECH, where, field, "pos", "noun")
     for key in ("roman", "context", "source", "note", "reviewed_by"):
-        value = _text(raw.get(key), where, f"{field}.{key}", required=False)
-        if value:
-            term[key] = value
+        if key in raw:
+            value = _text(raw[key], where, field, key, required=False)
+            if value:
+                term[key] = value
     if raw.get("roman_auto") and term.get("roman"):
         term["roman_auto"] = True
-    term["review"] = _choice(raw.get("review"), REVIEW_STATES, where, f"{field}.review", "draft")
+    term["review"] = _choice(raw.get("review"), REVIEW_STATES, where, field, "review", "draft")
     reviewed_on = raw.get("reviewed_on")
     if reviewed_on is not None:
         import datetime as dt  # only here: keeps `clinic lookup` start-up lean
@@ -150,7 +168,7 @@ def clean_term(raw: Any, where: str, field: str) -> Term:
         )
     if raw.get("confidence") is not None:
         term["confidence"] = _choice(
-            raw.get("confidence"), CONFIDENCES, where, f"{field}.confidence", "medium"
+            raw.get("confidence"), CONFIDENCES, where, field, "confidence", "medium"
         )
     if raw.get("extra"):
         term["extra"] = _extra(raw["extra"], where, f"{field}.extra")

@@ -266,11 +266,16 @@ class Termbase:
         from clinic.store import writing
 
         stale = not self._index_matches_store()
+        everything: list[Concept] = []
         with writing(self.store_path, kind=STORE_KIND, version=STORE_FORMAT, lock=False) as db:
-            changed, removed = fn(db.table(TABLE))
+            table = db.table(TABLE)
+            changed, removed = fn(table)
+            rebuild = not incremental or stale or len(changed) > 200
+            if rebuild:  # what is about to be written, without reading it back
+                everything = [dict(doc) for doc in table.all()]
         signature = index.store_signature(self.store_path)
-        if not incremental or stale or len(changed) > 200:
-            index.build(self.index_path, self.read_store(), signature)
+        if rebuild:
+            index.build(self.index_path, everything, signature)
         else:
             index.update(self.index_path, changed, removed, signature)
 

@@ -1,0 +1,784 @@
+"""Import and export: read a glossary file in any supported format, compare it with the
+termbase, and merge it in without ever dropping a term silently; write a selection of
+the termbase in any supported format.
+
+A merge keeps the union of the terms of each language. Where the file and the
+termbase say different things about the same thing (a definition, a term's status, a
+romanisation...), that is a conflict: it is reported, and the termbase's value is kept
+unless the caller prefers the file's. `plan_import` only compares; `apply_plan` writes.
+"""
+
+from __future__ import annotations
+
+import copy
+import gc
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from clinic.exceptions import ClinicError, ValidationError, ValidationErrors
+from clinic.termbase.model import (
+    REVIEW_STATES,
+    STATUSES,
+    SUBJECT_FIELDS,
+    Concept,
+    clean_concept,
+    is_phrase,
+)
+from clinic.text import LANGUAGE_SCRIPTS, normalize
+
+FORMATS = ("tbx", "csv", "tsv", "yaml", "apkg")
+_SUFFIXES = {
+    ".tbx": "tbx",
+    ".xml": "tbx",
+    ".csv": "csv",
+    ".tsv": "tsv",
+    ".txt": "tsv",
+    ".tab": "tsv",
+    ".utf8": "tsv",
+    ".yaml": "yaml",
+    ".yml": "yaml",
+    ".apkg": "apkg",
+}
+PREFER = ("termbase", "incoming")
+MAX_ERRORS = 20
+
+# Term keys a file "provides" are compared; the others are defaults clean_concept filled.
+Provided = dict[str, list[set[str]]]
+
+
+def detect_format(path: Path, given: str | None = None) -> str:
+    if given:
+        if given not in FORMATS:
+            raise ClinicError(f"must be one of {', '.join(FORMATS)}", field="--format")
+        return given
+    if path.is_dir():
+        return "yaml"
+    found = _SUFFIXES.get(path.suffix.lower())
+    if found is None:
+        raise ClinicError(
+            "cannot tell the format from the file name; name it .tbx, .csv, .tsv, .txt, "
+            ".yaml or .apkg, or give --format",
+            path=path,
+        )
+    return found
+
+
+@contextmanager
+def gc_paused() -> Iterator[None]:
+    """Pause the cyclic garbage collector during a bulk load.
+
+    Reading 20,000 concepts allocates millions of small objects, and each collection
+    walks them all: this made the import several times slower (bench_tbx_import.py).
+    The data built here holds no reference cycles, so nothing is lost by waiting."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+# --- reading ----------------------------------------------------------------------
+
+
+@dataclass
+class Incoming:
+    """What a file holds: clean concepts, what each term said explicitly, warnings."""
+
+    source: str
+    format: str
+    concepts: list[Concept]
+    provided: list[Provided]
+    warnings: list[str] = field(default_factory=list)
+
+
+def read_incoming(
+    path: Path | str,
+    *,
+    fmt: str | None = None,
+    langs: list[str] | None = None,
+    layout: str | None = None,
+    domain: str | None = None,
+    encoding: str | None = None,
+    zawgyi: str = "auto",
+) -> Incoming:
+    """Read and validate a glossary file (TBX, CSV/TSV, YAML file or folder).
+
+    Every entry is checked; the errors of the whole file are reported together and
+    nothing is returned when there is any."""
+    path = Path(path)
+    if not path.exists():
+        raise ClinicError("no such file", path=path)
+    kind = detect_format(path, fmt)
+    if domain is not None and domain not in SUBJECT_FIELDS:
+        raise ClinicError(
+            f"unknown subject field (known: {', '.join(SUBJECT_FIELDS)})", field="--domain"
+        )
+    warnings: list[str] = []
+    if kind == "apkg":
+        raise ClinicError("Anki decks can be exported, not imported", path=path)
+    if kind == "yaml":
+        raws = _read_yaml(path)
+    elif kind == "tbx":
+        from clinic.termbase.tbx import TbxReader
+
+        reader = TbxReader(path)
+        raws = list(reader)
+        warnings += reader.warnings
+    else:
+        from clinic.termbase.tabular import read_table
+
+        raws, table_warnings = read_table(
+            path, layout=layout, langs=langs, encoding=encoding, zawgyi=zawgyi
+        )
+        warnings += table_warnings
+    if kind != "csv" and kind != "tsv":
+        warnings += fix_zawgyi(raws, mode=zawgyi, path=str(path))
+    concepts, provided = _clean_all(raws, domain)
+    return Incoming(str(path), kind, concepts, provided, warnings)
+
+
+def _read_yaml(path: Path) -> list[tuple[Concept, str]]:
+    """Raw concepts of a YAML file or folder, validated first by files.read_file."""
+    from clinic import yamlio
+    from clinic.termbase.files import glossary_files, read_file
+
+    files = glossary_files(path) if path.is_dir() else [path]
+    out: list[tuple[Concept, str]] = []
+    for name in files:
+        list(read_file(name))  # the glossary's own checks, with line numbers
+        data = yamlio.load(name)
+        for i, raw in enumerate(data["concepts"]):
+            line, _ = data["concepts"].where(i)
+            raw = _plain(raw)
+            if not raw.get("subject_fields") and data.get("subject_field"):
+                raw["subject_fields"] = [data["subject_field"]]
+            out.append((raw, f"{name}:{line}"))
+    return out
+
+
+def _plain(value: Any) -> Any:
+    """yamlio's containers as plain dicts and lists; roman_auto back to a boolean."""
+    if isinstance(value, dict):
+        return {
+            str(k): (v in ("true", "yes", True) if k == "roman_auto" else _plain(v))
+            for k, v in value.items()
+        }
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    return value
+
+
+def _clean_all(
+    raws: list[tuple[Concept, str]], domain: str | None
+) -> tuple[list[Concept], list[Provided]]:
+    concepts: list[Concept] = []
+    provided: list[Provided] = []
+    errors: list[ClinicError] = []
+    for raw, where in raws:
+        if domain and not raw.get("subject_fields"):
+            raw = {**raw, "subject_fields": [domain]}
+        try:
+            concept = clean_concept(raw, where)
+        except ValidationError as error:
+            errors.append(error)
+            if len(errors) >= MAX_ERRORS:
+                errors.append(ValidationError("more errors not shown", path=where))
+                break
+            continue
+        concepts.append(concept)
+        provided.append(_provided(raw))
+    if errors:
+        raise ValidationErrors(errors)
+    return concepts, provided
+
+
+def _provided(raw: Concept) -> Provided:
+    out: Provided = {}
+    for lang, items in (raw.get("terms") or {}).items():
+        if isinstance(items, (str, dict)):
+            items = [items]
+        out[str(lang)] = [set(item) if isinstance(item, dict) else {"text"} for item in items]
+    return out
+
+
+def fix_zawgyi(raws: list[tuple[Concept, str]], *, mode: str, path: str) -> list[str]:
+    """Zawgyi detection for concept files: each Myanmar-script language's terms are
+    judged together, like a table column (tabular.fix_zawgyi_columns)."""
+    from clinic.termbase.tabular import fix_zawgyi_columns
+
+    myanmar = {lang for lang, script in LANGUAGE_SCRIPTS.items() if script == "Myanmar"}
+    columns: dict[str, list[str]] = {}
+    places: dict[str, list[dict[str, Any]]] = {}
+    for raw, _ in raws:
+        for lang, items in (raw.get("terms") or {}).items():
+            if str(lang).split("-")[0] not in myanmar or not isinstance(items, list):
+                continue
+            for item in items:
+                if isinstance(item, dict) and isinstance(item.get("text"), str):
+                    columns.setdefault(f"the '{lang}' terms", []).append(item["text"])
+                    places.setdefault(f"the '{lang}' terms", []).append(item)
+    warnings = fix_zawgyi_columns(columns, mode=mode, path=path)
+    for name, texts in columns.items():
+        for item, text in zip(places[name], texts, strict=True):
+            item["text"] = text
+    return warnings
+
+
+# --- planning ---------------------------------------------------------------------
+
+
+@dataclass
+class Conflict:
+    concept: str
+    field: str
+    termbase: str
+    incoming: str
+    kept: str  # "termbase" or "incoming"
+
+    def as_dict(self) -> dict[str, str]:
+        return {
+            "concept": self.concept,
+            "field": self.field,
+            "termbase": self.termbase,
+            "incoming": self.incoming,
+            "kept": self.kept,
+        }
+
+
+@dataclass
+class Plan:
+    """What an import would do. Nothing is written until apply_plan."""
+
+    source: str
+    format: str
+    added: list[Concept] = field(default_factory=list)
+    changed: list[Concept] = field(default_factory=list)
+    details: dict[str, list[str]] = field(default_factory=dict)
+    matched: dict[str, str] = field(default_factory=dict)
+    unchanged: list[str] = field(default_factory=list)
+    conflicts: list[Conflict] = field(default_factory=list)
+    skipped: list[dict[str, Any]] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+    def counts(self) -> dict[str, int]:
+        return {
+            "add": len(self.added),
+            "change": len(self.changed),
+            "unchanged": len(self.unchanged),
+            "conflict": len(self.conflicts),
+            "skipped": len(self.skipped),
+        }
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "source": self.source,
+            "format": self.format,
+            "counts": self.counts(),
+            "add": [c["id"] for c in self.added],
+            "change": [
+                {
+                    "id": c["id"],
+                    "changes": self.details.get(c["id"], []),
+                    **({"matched_by": self.matched[c["id"]]} if c["id"] in self.matched else {}),
+                }
+                for c in self.changed
+            ],
+            "unchanged": self.unchanged,
+            "conflicts": [c.as_dict() for c in self.conflicts],
+            "skipped": self.skipped,
+            "warnings": self.warnings,
+        }
+
+    def render(self, *, limit: int = 50, dry_run: bool = False) -> str:
+        counts = self.counts()
+        head = (
+            f"{self.source} ({self.format}): {counts['add']} to add, {counts['change']} "
+            f"to change, {counts['unchanged']} unchanged, {counts['conflict']} conflict(s)"
+        )
+        if counts["skipped"]:
+            head += f", {counts['skipped']} skipped"
+        lines = [head]
+        lines += [f"warning: {w}" for w in self.warnings]
+        lines += _capped([f"  + {c['id']}" for c in self.added], limit)
+        changed = []
+        for concept in self.changed:
+            matched = self.matched.get(concept["id"])
+            how = f" (matched by {matched})" if matched else ""
+            changed.append(
+                f"  ~ {concept['id']}{how}: " + "; ".join(self.details.get(concept["id"], []))
+            )
+        lines += _capped(changed, limit)
+        for c in self.conflicts:
+            lines.append(
+                f"  ! {c.concept} {c.field}: termbase {c.termbase} / file "
+                f"{c.incoming} (kept the {c.kept}'s)"
+            )
+        for s in self.skipped:
+            lines.append(f"  ? {s['incoming']}: {s['reason']} (not imported)")
+        if dry_run:
+            lines.append("dry run: nothing was written")
+        return "\n".join(lines)
+
+
+def _capped(lines: list[str], limit: int) -> list[str]:
+    if len(lines) <= limit:
+        return lines
+    return lines[:limit] + [f"  ... and {len(lines) - limit} more (--json lists them all)"]
+
+
+def _match_key(text: str) -> str:
+    return " ".join(normalize(text).casefold().split())
+
+
+def plan_import(
+    existing: Iterable[Concept],
+    incoming: Incoming,
+    *,
+    prefer: str = "termbase",
+    match_terms: bool = True,
+) -> Plan:
+    """Compare a file's concepts with the termbase's and say what a merge would do.
+
+    An incoming concept is the termbase concept with the same id; failing that (with
+    match_terms), the one concept sharing one of its non-deprecated terms in the same
+    language. Several such concepts make it ambiguous: it is skipped and reported."""
+    if prefer not in PREFER:
+        raise ClinicError(f"must be one of {', '.join(PREFER)}", field="--prefer")
+    plan = Plan(incoming.source, incoming.format, warnings=list(incoming.warnings))
+    state: dict[str, Concept] = {}
+    originals: dict[str, Concept] = {}
+    by_term: dict[tuple[str, str], set[str]] = {}
+
+    def index(concept: Concept) -> None:
+        for lang, terms in concept.get("terms", {}).items():
+            for term in terms:
+                if term.get("status") != "deprecated":
+                    by_term.setdefault((lang, _match_key(term["text"])), set()).add(concept["id"])
+
+    for concept in existing:
+        originals[concept["id"]] = concept
+        state[concept["id"]] = concept
+        if match_terms:
+            index(concept)
+    new_ids: list[str] = []
+    for concept, given in zip(incoming.concepts, incoming.provided, strict=True):
+        target = concept["id"] if concept["id"] in state else None
+        if target is None and match_terms:
+            candidates: set[str] = set()
+            first_hit: dict[str, str] = {}
+            for lang, terms in concept["terms"].items():
+                for term in terms:
+                    if term.get("status") == "deprecated":
+                        continue
+                    for hit in by_term.get((lang, _match_key(term["text"])), ()):
+                        candidates.add(hit)
+                        first_hit.setdefault(hit, f"{lang} term '{term['text']}'")
+            if len(candidates) > 1:
+                plan.skipped.append(
+                    {
+                        "incoming": concept["id"],
+                        "reason": "its terms match several concepts: "
+                        + ", ".join(sorted(candidates)),
+                        "candidates": sorted(candidates),
+                    }
+                )
+                continue
+            if candidates:
+                target = candidates.pop()
+                if target in originals:
+                    plan.matched.setdefault(target, first_hit[target])
+        if target is None:
+            state[concept["id"]] = concept
+            new_ids.append(concept["id"])
+            if match_terms:
+                index(concept)
+            continue
+        merged, details, conflicts = merge(state[target], concept, given, prefer=prefer)
+        state[target] = merged
+        if target in originals and details:
+            plan.details.setdefault(target, []).extend(details)
+        plan.conflicts.extend(conflicts)
+        if match_terms:
+            index(merged)
+    plan.added = [state[i] for i in new_ids]
+    # Termbase concepts the file spoke about (by id, or matched by a term).
+    touched = {c["id"] for c in incoming.concepts} | set(plan.matched)
+    for concept_id, original in originals.items():
+        if state[concept_id] is not original and state[concept_id] != original:
+            plan.changed.append(state[concept_id])
+        elif concept_id in touched:
+            plan.unchanged.append(concept_id)
+    return plan
+
+
+def _show(value: Any) -> str:
+    if isinstance(value, str):
+        return f"'{value}'"
+    import json
+
+    return json.dumps(value, ensure_ascii=False)
+
+
+def merge(
+    current: Concept, incoming: Concept, given: Provided, *, prefer: str = "termbase"
+) -> tuple[Concept, list[str], list[Conflict]]:
+    """The union of two versions of a concept, what changed, and the conflicts.
+
+    No term of `current` is ever dropped. A value both sides hold and disagree on is a
+    conflict: the termbase's value is kept (prefer="incoming" takes the file's)."""
+    out = copy.deepcopy(current)
+    cid = out["id"]
+    details: list[str] = []
+    conflicts: list[Conflict] = []
+
+    def disagree(where: str, old: Any, new: Any) -> bool:
+        take = prefer == "incoming"
+        conflicts.append(
+            Conflict(cid, where, _show(old), _show(new), "incoming" if take else "termbase")
+        )
+        return take
+
+    fields = out.setdefault("subject_fields", [])
+    added_fields = [f for f in incoming.get("subject_fields", []) if f not in fields]
+    if added_fields:
+        fields.extend(added_fields)
+        details.append("subject field " + ", ".join(added_fields))
+    new_def = incoming.get("definition") or {}
+    definition = dict(out.get("definition") or {})
+    for key in ("text", "source"):
+        new, old = new_def.get(key), definition.get(key)
+        if not new or new == old:
+            continue
+        if not old:
+            definition[key] = new
+            details.append(f"definition {key} added")
+        elif disagree(f"definition.{key}", old, new):
+            definition[key] = new
+            details.append(f"definition {key} replaced")
+    if definition:
+        out["definition"] = definition
+    for key, label in (("notes", "note"), ("see", "cross-reference")):
+        have = out.get(key, [])
+        extra_items = [n for n in incoming.get(key, []) if n not in have]
+        if extra_items:
+            out[key] = have + extra_items
+            details.append(f"{len(extra_items)} {label}(s) added")
+    if incoming.get("origin") and incoming["origin"] != out.get("origin"):
+        if not out.get("origin"):
+            out["origin"] = incoming["origin"]
+            details.append("origin added")
+        elif disagree("origin", out["origin"], incoming["origin"]):
+            out["origin"] = incoming["origin"]
+    if incoming.get("extra"):
+        extra = out.setdefault("extra", {})
+        _merge_extra(extra, incoming["extra"], "extra", details, disagree)
+    for lang, terms in incoming["terms"].items():
+        have = out["terms"].setdefault(lang, [])
+        keys = given.get(lang) or [set(t) for t in terms]
+        for term, said in zip(terms, keys, strict=False):
+            same = next((t for t in have if t["text"] == term["text"]), None)
+            if same is None:
+                _add_term(have, term, said, lang, details, disagree)
+            else:
+                _merge_term(same, term, said, f"terms.{lang}['{term['text']}']", details, disagree)
+        if not have:
+            del out["terms"][lang]
+    for key in ("subject_fields", "extra"):
+        if not out.get(key):
+            out.pop(key, None)
+    return out, details, conflicts
+
+
+def _add_term(
+    have: list[dict[str, Any]],
+    term: dict[str, Any],
+    said: set[str],
+    lang: str,
+    details: list[str],
+    disagree: Any,
+) -> None:
+    new = dict(term)
+    current = next((t for t in have if t.get("status") == "preferred"), None)
+    if new.get("status") == "preferred" and current is not None:
+        if "status" not in said:
+            new["status"] = "admitted"  # the file did not say; keep the termbase's choice
+        elif disagree(f"terms.{lang} preferred", current["text"], new["text"]):
+            current["status"] = "admitted"
+        else:
+            new["status"] = "admitted"
+    have.append(new)
+    details.append(f"+{lang} '{new['text']}' ({new['status']})")
+
+
+def _merge_term(
+    same: dict[str, Any],
+    term: dict[str, Any],
+    said: set[str],
+    where: str,
+    details: list[str],
+    disagree: Any,
+) -> None:
+    for key in sorted(
+        said - {"text", "extra", "roman_auto", "review", "reviewed_by", "reviewed_on"}
+    ):
+        new, old = term.get(key), same.get(key)
+        if new in (None, "") or new == old:
+            continue
+        if key == "roman" and same.get("roman_auto"):
+            same["roman"] = new
+            same.pop("roman_auto", None)
+            details.append(f"{where}.roman checked")
+        elif old in (None, ""):
+            same[key] = new
+            details.append(f"{where}.{key} added")
+        elif disagree(f"{where}.{key}", old, new):
+            same[key] = new
+            details.append(f"{where}.{key} replaced")
+    if term.get("review") == "reviewed" and "review" in said:
+        if same.get("review") != "reviewed":
+            for key in ("review", "reviewed_by", "reviewed_on"):
+                same[key] = term[key]
+            details.append(f"{where} reviewed")
+        else:
+            for key in ("reviewed_by", "reviewed_on"):
+                if term.get(key) != same.get(key) and disagree(
+                    f"{where}.{key}", same.get(key), term.get(key)
+                ):
+                    same[key] = term[key]
+    if term.get("extra"):
+        extra = same.setdefault("extra", {})
+        _merge_extra(extra, term["extra"], f"{where}.extra", details, disagree)
+        if not extra:
+            same.pop("extra")
+
+
+def _merge_extra(
+    have: dict[str, Any], new: dict[str, Any], where: str, details: list[str], disagree: Any
+) -> None:
+    for key, value in new.items():
+        old = have.get(key)
+        if old is None:
+            have[key] = copy.deepcopy(value)
+            details.append(f"{where}.{key} added")
+        elif old == value:
+            continue
+        elif isinstance(old, dict) and isinstance(value, dict):
+            _merge_extra(old, value, f"{where}.{key}", details, disagree)
+        elif isinstance(old, list) and isinstance(value, list):
+            missing = [v for v in value if v not in old]
+            if missing:
+                old.extend(copy.deepcopy(missing))
+                details.append(f"{where}.{key}: {len(missing)} added")
+        elif disagree(f"{where}.{key}", old, value):
+            have[key] = copy.deepcopy(value)
+
+
+def apply_plan(termbase: Any, plan: Plan) -> tuple[int, int]:
+    """Write a plan's added and changed concepts in one store write: (added, changed)."""
+    concepts = plan.added + plan.changed
+    if not concepts:
+        return 0, 0
+    added, replaced = termbase.upsert_many(concepts)
+    return int(added), int(replaced)
+
+
+def _current(termbase: Any, dry_run: bool) -> list[Concept]:
+    """The termbase's concepts. A dry run before the store exists reads the shipped
+    glossary instead of seeding the store from it: a dry run creates no file."""
+    if dry_run and not termbase.store_path.exists():
+        from clinic import paths
+        from clinic.termbase.files import read_folder
+        from clinic.termbase.termbase import prepare
+
+        return [prepare(c) for c, _ in read_folder(paths.shipped("glossary"))]
+    concepts: list[Concept] = termbase.concepts()
+    return concepts
+
+
+def import_file(
+    termbase: Any,
+    path: Path | str,
+    *,
+    dry_run: bool = False,
+    prefer: str = "termbase",
+    match_terms: bool = True,
+    **read_options: Any,
+) -> Plan:
+    """Read a file, plan the merge and (unless dry_run) write it. Returns the plan."""
+    with gc_paused():
+        incoming = read_incoming(path, **read_options)
+        plan = plan_import(
+            _current(termbase, dry_run), incoming, prefer=prefer, match_terms=match_terms
+        )
+        if not dry_run:
+            apply_plan(termbase, plan)
+    return plan
+
+
+# --- exporting --------------------------------------------------------------------
+
+
+def check_filters(domains: list[str] | None, statuses: list[str] | None) -> None:
+    for name in domains or []:
+        if name not in SUBJECT_FIELDS:
+            raise ClinicError(
+                f"unknown subject field '{name}' (known: {', '.join(SUBJECT_FIELDS)})",
+                field="--domain",
+            )
+    for name in statuses or []:
+        if name not in STATUSES and name not in REVIEW_STATES:
+            raise ClinicError(
+                f"unknown status '{name}' (known: {', '.join(STATUSES + REVIEW_STATES)})",
+                field="--status",
+            )
+
+
+def select(
+    concepts: Iterable[Concept],
+    *,
+    langs: list[str] | None = None,
+    domains: list[str] | None = None,
+    statuses: list[str] | None = None,
+    phrases: bool | None = None,
+) -> list[Concept]:
+    """The concepts and terms an export keeps.
+
+    langs keeps those languages (in that order); domains keeps concepts of any of those
+    subject fields; statuses keeps terms whose status (preferred, admitted, deprecated)
+    or review state (draft, reviewed) is listed. A concept left without terms is left
+    out."""
+    check_filters(domains, statuses)
+    wanted_status = {s for s in statuses or [] if s in STATUSES}
+    wanted_review = {s for s in statuses or [] if s in REVIEW_STATES}
+    out = []
+    for concept in concepts:
+        if domains and not set(concept.get("subject_fields", [])) & set(domains):
+            continue
+        if phrases is not None and is_phrase(concept) != phrases:
+            continue
+        terms = concept.get("terms", {})
+        order = [lang for lang in langs if lang in terms] if langs else list(terms)
+        kept = {}
+        for lang in order:
+            items = [
+                t
+                for t in terms[lang]
+                if (not wanted_status or t.get("status", "preferred") in wanted_status)
+                and (not wanted_review or t.get("review", "draft") in wanted_review)
+            ]
+            if items:
+                kept[lang] = items
+        if not kept:
+            continue
+        selected = {**concept, "terms": kept}
+        lang_extra = (concept.get("extra") or {}).get("langSec")
+        if lang_extra and langs:
+            # Language-level data kept from a TBX import goes with its language.
+            extra = dict(concept["extra"])
+            extra["langSec"] = {k: v for k, v in lang_extra.items() if k in kept}
+            if not extra["langSec"]:
+                del extra["langSec"]
+            selected["extra"] = extra
+            if not extra:
+                del selected["extra"]
+        out.append(selected)
+    return out
+
+
+def export_bytes(
+    concepts: list[Concept],
+    fmt: str,
+    *,
+    langs: list[str] | None = None,
+    layout: str | None = None,
+    title: str | None = None,
+) -> bytes:
+    """The file contents of an export in a text format (tbx, csv, tsv, yaml)."""
+    if fmt == "tbx":
+        from clinic.termbase.tbx import tbx_bytes
+
+        return tbx_bytes(concepts, title=title or "clinic termbase")
+    if fmt in ("csv", "tsv"):
+        from clinic.termbase.tabular import WIDE, write_table
+
+        return write_table(
+            concepts,
+            layout=layout or WIDE,
+            langs=langs or [],
+            delimiter="," if fmt == "csv" else "\t",
+        )
+    if fmt == "yaml":
+        from clinic.termbase.files import dump_concepts
+
+        return dump_concepts(concepts).encode("utf-8")
+    raise ClinicError(f"cannot write {fmt} as text", field="--format")
+
+
+def export_file(
+    concepts: list[Concept],
+    path: Path | str,
+    *,
+    fmt: str | None = None,
+    langs: list[str] | None = None,
+    layout: str | None = None,
+    title: str | None = None,
+    domains: list[str] | None = None,
+) -> dict[str, Any]:
+    """Write an export atomically; returns a summary (files, format, concepts, terms)."""
+    from clinic.store import atomic_write_bytes
+
+    path = Path(path)
+    kind = detect_format(path, fmt)
+    if path.is_dir() and kind != "yaml":
+        raise ClinicError("is a folder; only a YAML export writes into a folder", path=path)
+    if layout is None and path.suffix.lower() in (".txt", ".utf8"):
+        layout = "omegat"
+    if not path.parent.is_dir():
+        raise ClinicError("the folder does not exist", path=path.parent)
+    files: list[str] = []
+    notes: dict[str, int] = {}
+    if kind == "apkg":
+        from clinic.termbase.anki import write_deck
+
+        notes["notes"] = write_deck(concepts, path, langs=langs or [], title=title, domains=domains)
+        files.append(str(path))
+    elif kind == "yaml" and path.is_dir():
+        files += _export_yaml_folder(concepts, path)
+    else:
+        atomic_write_bytes(
+            path, export_bytes(concepts, kind, langs=langs, layout=layout, title=title)
+        )
+        files.append(str(path))
+    return {
+        "files": files,
+        "format": kind,
+        "concepts": len(concepts),
+        "terms": sum(len(ts) for c in concepts for ts in c.get("terms", {}).values()),
+        **notes,
+    }
+
+
+def _export_yaml_folder(concepts: list[Concept], folder: Path) -> list[str]:
+    """One file per subject field (the first of each concept), like the shipped glossary;
+    phrasebook entries in phrasebook.yaml."""
+    from clinic.store import atomic_write_bytes
+    from clinic.termbase.files import dump_concepts
+
+    groups: dict[str, list[Concept]] = {}
+    for concept in concepts:
+        fields = concept.get("subject_fields") or ["other"]
+        name = "phrasebook" if is_phrase(concept) else fields[0]
+        groups.setdefault(name, []).append(concept)
+    written = []
+    for name, items in sorted(groups.items()):
+        field_name = "interpreting" if name == "phrasebook" else name
+        text = dump_concepts(items, field_name if field_name in SUBJECT_FIELDS else None)
+        target = folder / f"{name}.yaml"
+        atomic_write_bytes(target, text.encode("utf-8"))
+        written.append(str(target))
+    return written
