@@ -3,8 +3,7 @@ interpreter can type 'kan kha manut' and find การค้ามนุษย�
 
 Thai uses RTGS (the Royal Institute system) through pythainlp's 'royin' engine, word by
 word. There is no equally good open tool for Lao, Khmer or Burmese (research notes,
-glossary_anchors.md §3.6), so those get anyascii's rough transliteration: a search aid,
-flagged `roman_auto`, not a spelling to print.
+glossary_anchors.md §3.6): those are romanised only where a person wrote one.
 """
 
 from __future__ import annotations
@@ -44,10 +43,11 @@ def rough(text: str) -> str:
 
 
 def romanize(text: str, lang: str) -> str | None:
-    """A romanisation for a term, or None when the text is already in Latin script."""
-    scripts = scripts_in(text)
-    if not scripts or scripts == {"Latin"}:
+    """The romanisation computed for a new term: RTGS for Thai; None for the rest.
+
+    Rough transliterations of Lao, Khmer and Burmese matched unrelated queries ('NRM'
+    inside a Burmese transliteration) and read as nonsense in 'did you mean', so they
+    are not computed; a person may still write a romanisation for any term."""
+    if lang != "th" or "Thai" not in scripts_in(text):
         return None
-    if "Thai" in scripts and lang == "th":
-        return thai_rtgs(text) or None
-    return rough(text) or None
+    return thai_rtgs(text) or None

@@ -580,10 +580,13 @@ def _merge_extra(
 
 def apply_plan(termbase: Any, plan: Plan) -> tuple[int, int]:
     """Write a plan's added and changed concepts in one store write: (added, changed)."""
-    concepts = plan.added + plan.changed
-    if not concepts:
+    from clinic.termbase.termbase import prepare
+
+    if not plan.added and not plan.changed:
         return 0, 0
-    added, replaced = termbase.upsert_many(concepts)
+    # New concepts were validated when read; merged ones are validated again here.
+    concepts = plan.added + [prepare(c) for c in plan.changed]
+    added, replaced = termbase.upsert_many(concepts, validated=True)
     return int(added), int(replaced)
 
 

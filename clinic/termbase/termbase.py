@@ -231,9 +231,12 @@ class Termbase:
         self._change(apply)
         return done
 
-    def upsert_many(self, concepts: Iterable[Concept]) -> tuple[int, int]:
-        """Add or replace many concepts in one write; returns (added, replaced)."""
-        prepared = [prepare(c) for c in concepts]
+    def upsert_many(
+        self, concepts: Iterable[Concept], *, validated: bool = False
+    ) -> tuple[int, int]:
+        """Add or replace many concepts in one write; returns (added, replaced).
+        `validated`: the concepts come from clean_concept already (an import)."""
+        prepared = [prepare(c, validated=validated) for c in concepts]
         counts = [0, 0]
 
         def apply(table: Any) -> Changes:
@@ -306,11 +309,12 @@ def _replace_all(concept: Concept) -> Callable[[dict[str, Any]], None]:
     return transform
 
 
-def prepare(concept: Concept) -> Concept:
+def prepare(concept: Concept, *, validated: bool = False) -> Concept:
     """Validate a concept and compute the romanisations its terms lack."""
     from clinic.romanize import romanize
 
-    concept = clean_concept(concept, where=f"concept {concept.get('id', '?')}")
+    if not validated:
+        concept = clean_concept(concept, where=f"concept {concept.get('id', '?')}")
     for lang, terms in concept["terms"].items():
         for term in terms:
             if not term.get("roman"):
