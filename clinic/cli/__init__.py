@@ -26,7 +26,7 @@ COMMANDS: dict[str, str] = {
     "forms": "clinic.cli.forms:forms",
     "case": "clinic.cli.case:case",
     "fill": "clinic.cli.forms:fill",
-    "report": "clinic.cli.case:report",
+    "report": "clinic.cli.report:report",
     "store": "clinic.cli.store:store",
     "shell": "clinic.cli.shell:shell",
 }

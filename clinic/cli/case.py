@@ -157,10 +157,8 @@ def check(cases: tuple[str, ...], form_name: str | None, as_json: bool) -> None:
         raise ClinicError(f"{errors} problem(s) in {len(bad)} of {len(results)} file(s)")
 
 
-# `clinic report` lives in this module (clinic.cli's COMMANDS table points here). It is a
-# hidden placeholder until the case store's report is written, so that `clinic --help`
-# keeps working; replace it with the real command.
-@click.command(hidden=True)
-def report() -> None:
-    """Reports over the case store (not available yet)."""
-    raise ClinicError("`clinic report` is not available yet")
+# The case-store commands (add, list, show, update, status, history, verify, purge,
+# consent) live in their own module, beside the case-file commands above.
+from clinic.cli.case_records import register as _register_case_store  # noqa: E402
+
+_register_case_store(case)

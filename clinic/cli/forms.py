@@ -155,9 +155,22 @@ def _print_report(report: Any) -> None:
     help="Cases filled side by side (worker processes).",
 )
 @click.option("--force", is_flag=True, help="Replace documents that already exist.")
+@click.option(
+    "--override",
+    metavar="REASON",
+    help="Produce a referral that shares what the person did not consent to share; "
+    "the override is recorded on the case.",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print the outcome as JSON.")
 def fill(
-    form: str, cases: tuple[str, ...], output: str, pdf: bool, jobs: int, force: bool, as_json: bool
+    form: str,
+    cases: tuple[str, ...],
+    output: str,
+    pdf: bool,
+    jobs: int,
+    force: bool,
+    override: str | None,
+    as_json: bool,
 ) -> None:
     """Fill every template of FORM for each CASE file, into the -o folder.
 
@@ -165,8 +178,14 @@ def fill(
     documents are never replaced without --force. Every document written is recorded
     (without personal data) in documents.jsonl in the data directory.
     """
+    from clinic.cli.case_records import log_filled, refuse_unconsented
     from clinic.forms.fill import fill as fill_cases
 
+    refused: dict[str, ClinicError] = {}
+    if form == "referral":
+        # no referral shares what the person did not consent to share
+        refused = refuse_unconsented(cases, override)
+        cases = tuple(c for c in cases if c not in refused)
     show_bar = len(cases) > 1 and not as_json and wants_rich(sys.stderr)
     if show_bar:
         from rich.console import Console
@@ -192,6 +211,9 @@ def fill(
             )
     else:
         report = fill_cases(form, cases, output, force=force, pdf=pdf, jobs=jobs)
+    log_filled(report)  # each document logged on its case in the store
+    for error in refused.values():
+        click.echo(f"refused: {error}", err=True)
     failed = report.failed
     if as_json:
         echo_json(report.to_json())
@@ -200,6 +222,11 @@ def fill(
         click.echo(
             f"{len(report.results) - len(failed)} of {len(report.results)} case(s) "
             f"filled, {len(report.documents)} file(s) written to {report.out_dir}"
+        )
+    if refused:
+        raise ClinicError(
+            f"{len(refused)} referral(s) refused: they share information the person did not "
+            "consent to share (see above; --override REASON to proceed)"
         )
     if failed:
         names = ", ".join(str(r.source) for r in failed[:5])

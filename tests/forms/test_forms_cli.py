@@ -232,6 +232,8 @@ def test_case_intake_refuses_to_overwrite_before_asking(clinic: Clinic, tmp_path
     assert target.read_text() == "keep me"
 
 
-def test_report_placeholder_is_hidden(clinic: Clinic) -> None:
-    assert "report" not in clinic("--help").output
-    assert clinic("report").exit_code == 2
+def test_case_store_commands_are_wired_in(clinic: Clinic) -> None:
+    assert "report" in clinic("--help").output
+    case_help = clinic("case", "--help").output
+    for name in ("new", "intake", "check", "add", "list", "show", "status", "verify"):
+        assert f"  {name} " in case_help, name
