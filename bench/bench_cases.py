@@ -34,7 +34,7 @@ from clinic.forms.thai import thai_id_check_digit  # noqa: E402
 from clinic.records.casestore import CaseStore  # noqa: E402
 from clinic.records.values import NewCase  # noqa: E402
 
-WIRED = [sys.executable, str(HERE / "clinic_wired.py")]
+WIRED = [sys.executable, "-m", "clinic"]
 STATUSES = ["intake", "documents_ready", "submitted", "certificate_issued", "closed"]
 DISTRICTS = ["Mae Sot", "Phop Phra", "Mae Ramat", "Tha Song Yang", "Umphang"]
 

@@ -1,5 +1,4 @@
-"""Fixtures for the case store: synthetic case files, a store, and the CLI with the
-case-store commands wired in (until clinic.cli.case and the root table carry them)."""
+"""Fixtures for the case store: synthetic case files, a store, and the CLI."""
 
 from __future__ import annotations
 
@@ -8,7 +7,6 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
-import click
 import pytest
 from click.testing import CliRunner, Result
 
@@ -93,30 +91,10 @@ def store(home: Path) -> Iterator[CaseStore]:
 
 
 @pytest.fixture
-def cli_run(home: Path, monkeypatch: pytest.MonkeyPatch) -> Callable[..., Result]:
-    """Run the root CLI with the case-store commands available under `case`, `report`
-    and `store` (the lead wires them in clinic.cli; this does it for the tests)."""
-    from clinic.cli import COMMANDS, cli
-    from clinic.cli.case_records import COMMANDS as CASE_COMMANDS
+def cli_run(home: Path) -> Callable[..., Result]:
+    """Run the root CLI in-process with this test's data directory."""
+    from clinic.cli import cli
 
-    monkeypatch.setitem(COMMANDS, "report", "clinic.cli.report:report")
-    monkeypatch.setitem(COMMANDS, "store", "clinic.cli.store:store")
-    group: click.Group | None = None
-    try:
-        from clinic.cli import case as case_module
-
-        found = getattr(case_module, "case", None)
-        group = found if isinstance(found, click.Group) else None
-    except Exception:
-        group = None
-    if group is None:
-        group = click.Group("case")
-        monkeypatch.setitem(COMMANDS, "case", "clinic.cli.case_records:__missing__")
-        monkeypatch.setitem(cli.commands, "case", group)
-    for command in CASE_COMMANDS:
-        assert command.name is not None
-        if command.name not in group.commands:
-            monkeypatch.setitem(group.commands, command.name, command)
     runner = CliRunner()
 
     def invoke(*args: str, input: str | None = None, env: dict[str, str] | None = None) -> Result:
