@@ -28,7 +28,7 @@ from tinydb import TinyDB
 from tinydb.middlewares import Middleware
 from tinydb.storages import Storage
 
-from clinic.exceptions import StoreDamaged, StoreError, StoreLocked
+from clinic.exceptions import ClinicError, StoreDamaged, StoreError, StoreLocked
 
 FORMAT_TABLE = "_clinic"
 DEFAULT_LOCK_TIMEOUT = 10.0
@@ -60,21 +60,48 @@ def fsync_directory(folder: Path) -> None:
         os.close(fd)
 
 
-def atomic_write_bytes(path: Path, data: bytes) -> None:
-    """Replace path with data: temporary file, fsync, rename, fsync of the folder."""
-    folder = path.parent
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
+def _durable_temporary(path: Path, data: bytes) -> Path:
+    """data in a new owner-only file beside path, flushed to disk."""
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
             handle.flush()
             os.fsync(handle.fileno())
         os.chmod(tmp, 0o600)
-        os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
-    fsync_directory(folder)
+    return Path(tmp)
+
+
+def atomic_write_bytes(path: Path, data: bytes) -> None:
+    """Replace path with data: temporary file, fsync, rename, fsync of the folder."""
+    tmp = _durable_temporary(path, data)
+    try:
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    fsync_directory(path.parent)
+
+
+def atomic_create_bytes(path: Path, data: bytes) -> None:
+    """Like atomic_write_bytes, but never replaces a file that exists: a hard link of
+    the finished temporary file claims the name only if it is free."""
+    tmp = _durable_temporary(path, data)
+    try:
+        try:
+            os.link(tmp, path)
+        except FileExistsError:
+            raise ClinicError("already exists; use --force to replace it", path=path) from None
+        except OSError:  # a file system without hard links (e.g. FAT on a USB stick)
+            if path.exists():
+                raise ClinicError("already exists; use --force to replace it", path=path) from None
+            os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)
+    fsync_directory(path.parent)
 
 
 def read_json_store(path: Path) -> dict[str, Any] | None:

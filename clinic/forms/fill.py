@@ -21,7 +21,6 @@ import json
 import os
 import re
 import sys
-import tempfile
 import unicodedata
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
@@ -32,7 +31,7 @@ from clinic import paths, yamlio
 from clinic.exceptions import ClinicError, ValidationErrors
 from clinic.forms.casefile import check_case
 from clinic.forms.definitions import FormDefinition, get_form
-from clinic.store import atomic_write_bytes, fsync_directory, locked
+from clinic.store import atomic_create_bytes, atomic_write_bytes, locked
 
 LOG_NAME = "documents.jsonl"
 CASES_PER_WORKER = 100
@@ -146,29 +145,11 @@ def output_path(
 
 
 def write_new(path: Path, data: bytes, force: bool = False) -> None:
-    """Write a file atomically; without force, never replace an existing one (a hard
-    link of the finished temporary file claims the name only if it is free)."""
+    """Write a file atomically; without force, never replace an existing one."""
     if force:
         atomic_write_bytes(path, data)
-        return
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.chmod(tmp, 0o600)
-        try:
-            os.link(tmp, path)
-        except FileExistsError:
-            raise ClinicError("already exists; use --force to replace it", path=path) from None
-        except OSError:  # a file system without hard links (e.g. FAT on a USB stick)
-            if path.exists():
-                raise ClinicError("already exists; use --force to replace it", path=path) from None
-            os.replace(tmp, path)
-    finally:
-        Path(tmp).unlink(missing_ok=True)
-    fsync_directory(path.parent)
+    else:
+        atomic_create_bytes(path, data)
 
 
 def _user() -> str:
