@@ -256,3 +256,18 @@ def test_edits_made_meanwhile_are_not_lost(termbase: Termbase) -> None:
 
     termbase.modify("debt-bondage", lambda c: apply(c, Changes(notes=["second"])))
     assert termbase.get("debt-bondage")["notes"] == ["added meanwhile", "second"]
+
+
+def test_update_merges_the_shipped_glossary_and_keeps_local_changes(run) -> None:  # type: ignore[no-untyped-def]
+    import json as json_module
+
+    assert run("lookup", "trafficking").exit_code == 0  # first use: the store is seeded
+    run("glossary", "rm", "debt-bondage", "--yes")  # as if seeded by an older version
+    run("glossary", "edit", "passport", "--add-note", "Local note kept.")
+    dry = json_module.loads(run("glossary", "update", "--dry-run", "--json").output)
+    assert dry["dry_run"] is True
+    assert run("lookup", "debt bondage", "--exact").exit_code == 1  # nothing written
+    assert run("glossary", "update").exit_code == 0
+    assert run("lookup", "debt bondage", "--exact").exit_code == 0
+    passport = json_module.loads(run("glossary", "show", "passport", "--json").output)
+    assert "Local note kept." in passport["notes"]

@@ -300,3 +300,28 @@ def stats(folder: str | None, as_json: bool) -> None:
         echo_json(table)
     else:
         click.echo(stats_module.render(table))
+
+
+@glossary.command()
+@click.option("--dry-run", is_flag=True, help="Show what would be added or changed.")
+@click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
+def update(dry_run: bool, as_json: bool) -> None:
+    """Merge the glossary shipped with this version of clinic into your termbase.
+
+    After an upgrade: new concepts and terms are added; your own changes are kept
+    (where the two differ, yours win and the difference is reported).
+    """
+    from clinic import paths
+    from clinic.termbase.exchange import import_file
+
+    plan = import_file(
+        _termbase(),
+        paths.shipped("glossary"),
+        dry_run=dry_run,
+        prefer="termbase",
+        match_terms=False,
+    )
+    if as_json:
+        echo_json({**plan.as_dict(), "dry_run": dry_run})
+        return
+    click.echo(plan.render(limit=20, dry_run=dry_run))
