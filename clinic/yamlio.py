@@ -10,6 +10,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
@@ -70,7 +71,7 @@ class _TextLoader(_Base):
                 )
             if key in result:
                 raise ValidationError(
-                    f"duplicate key '{key}'",
+                    f"duplicate key {shown_key(key)}",
                     path=self.path,
                     line=key_node.start_mark.line + 1,
                     column=key_node.start_mark.column + 1,
@@ -94,6 +95,16 @@ class _TextLoader(_Base):
 
 _TextLoader.add_constructor("tag:yaml.org,2002:map", _TextLoader.construct_mapping)
 _TextLoader.add_constructor("tag:yaml.org,2002:seq", _TextLoader.construct_sequence)
+
+
+_FIELD_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_-]{0,40}$")
+
+
+def shown_key(key: str) -> str:
+    """A key as an error message may show it: quoted when it looks like a field name,
+    described otherwise. People sometimes write a name where a key goes ('Khin Mar Aye:'),
+    and an error message must never carry a name."""
+    return f"'{key}'" if _FIELD_NAME.match(key) else "(a key that is not a field name)"
 
 
 def _refuse_anchors(text: str, path: str) -> None:
@@ -130,20 +141,35 @@ def loads(text: str, path: str = "<text>") -> Any:
         ) from None
     except yaml.YAMLError as error:
         raise ValidationError(f"not valid YAML: {error}", path=path) from None
+    except RecursionError:
+        # a few hundred nested brackets: refused as a file, never a crash of the batch
+        raise ValidationError(
+            "nested too deeply to be a case or glossary file", path=path
+        ) from None
 
 
 def load(path: str | Path) -> Any:
     """Read and parse a YAML file; a file that is not UTF-8 gets a clear message."""
+    import stat
+
     path = Path(path)
+    too_big = ValidationError(f"file is larger than {MAX_BYTES // 1_000_000} MB", path=path)
     try:
-        size = path.stat().st_size
-        if size > MAX_BYTES:
-            raise ValidationError(f"file is larger than {MAX_BYTES // 1_000_000} MB", path=path)
-        raw = path.read_bytes()
+        mode = path.stat().st_mode
+        if stat.S_ISDIR(mode):
+            raise ValidationError("is a folder, not a file", path=path)
+        if not stat.S_ISREG(mode):  # /dev/zero, a pipe: no size to trust
+            raise ValidationError("is not a regular file", path=path)
+        with path.open("rb") as handle:
+            raw = handle.read(MAX_BYTES + 1)
+        if len(raw) > MAX_BYTES:
+            raise too_big
     except FileNotFoundError:
         raise ValidationError("no such file", path=path) from None
-    except IsADirectoryError:
-        raise ValidationError("is a folder, not a file", path=path) from None
+    except PermissionError:
+        raise ValidationError("cannot be read (permission denied)", path=path) from None
+    except OSError as error:
+        raise ValidationError(f"cannot be read ({error.strerror})", path=path) from None
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as error:

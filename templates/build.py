@@ -463,9 +463,10 @@ def person_names(prefix: str) -> list[Any]:
     ]
 
 
-def document_th(prefix: str, digits: str = "thai_digits") -> list[Any]:
+def document_th(prefix: str) -> list[Any]:
     # The number goes on a line of its own ('\n' becomes a line break): Thai names of
-    # document types are long, and a number must never wrap in the middle.
+    # document types are long, and a number must never wrap in the middle. It is never
+    # put in Thai digits: it must read exactly as on the passport or card it copies.
     return [
         "{{ "
         + prefix
@@ -473,9 +474,7 @@ def document_th(prefix: str, digits: str = "thai_digits") -> list[Any]:
         + prefix
         + ".number else '' }}{{ "
         + prefix
-        + ".number|id_number|digits("
-        + digits
-        + ") }}"
+        + ".number|id_number }}"
     ]
 
 
@@ -545,7 +544,7 @@ def br_request(b: Builder) -> None:
             ("child.attendant", ["{{ child.attendant or '-' }}"]),
             (
                 "child.hospital_notification_number",
-                ["{{ child.hospital_notification_number|digits(thai_digits) or '-' }}"],
+                ["{{ child.hospital_notification_number or '-' }}"],
             ),
         ]
     )

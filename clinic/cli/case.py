@@ -23,8 +23,11 @@ def _write_new_text(path: Path, text: str, force: bool) -> None:
 
     if path.is_dir():
         raise ClinicError("is a folder; give a file name", path=path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    write_new(path, text.encode("utf-8"), force)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        write_new(path, text.encode("utf-8"), force)
+    except OSError as error:
+        raise ClinicError(f"cannot be written ({error.strerror or error})", path=path) from None
 
 
 @case.command("new")

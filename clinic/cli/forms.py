@@ -178,9 +178,16 @@ def fill(
     documents are never replaced without --force. Every document written is recorded
     (without personal data) in documents.jsonl in the data directory.
     """
+    from clinic import paths
     from clinic.cli.case_records import log_filled, refuse_unconsented
     from clinic.forms.fill import fill as fill_cases
 
+    if (paths.home() / "cases").exists():
+        # Open the case store first: a wrong passphrase or a damaged store must stop
+        # the run before any document is written, not after (when it could not be logged).
+        from clinic.cli.case_records import with_store
+
+        with_store(lambda store: store._sealer_if_encrypted())  # unlocks, or refuses
     refused: dict[str, ClinicError] = {}
     if form == "referral":
         # no referral shares what the person did not consent to share
@@ -211,7 +218,10 @@ def fill(
             )
     else:
         report = fill_cases(form, cases, output, force=force, pdf=pdf, jobs=jobs)
-    log_filled(report)  # each document logged on its case in the store
+    try:
+        log_filled(report)  # each document logged on its case in the store
+    except ClinicError as error:
+        click.echo(f"warning: documents not logged on their cases: {error}", err=True)
     for error in refused.values():
         click.echo(f"refused: {error}", err=True)
     failed = report.failed

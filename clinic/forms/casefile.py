@@ -9,6 +9,7 @@ data. Warnings (a Burmese value converted from Zawgyi, a check digit accepted un
 from __future__ import annotations
 
 import difflib
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -28,6 +29,8 @@ from clinic.forms.fields import (
     convert_scalar,
     describe,
 )
+
+_FIELD_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,40}$")
 
 # Keys of a case file that are not fields of the form.
 RESERVED_KEYS = ("form",)
@@ -102,6 +105,14 @@ class _Checker:
         known = {f.name for f in fields}
         for key in raw:
             if key in known or key in skip:
+                continue
+            if not _FIELD_NAME.match(str(key)):
+                # a name written where a key goes ('Khin Mar Aye: mother'): never echoed
+                self.error(
+                    "a key that is not a field name (a value written as a key?)",
+                    _where(raw, key),
+                    prefix or "(top level)",
+                )
                 continue
             path = f"{prefix}.{key}" if prefix else str(key)
             hint = difflib.get_close_matches(str(key), sorted(known), n=1)

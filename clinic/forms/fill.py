@@ -269,24 +269,38 @@ def fill_case(
             (prepared, target, render.render(prepared, context)) for prepared, target in jobs
         ]
         now, user, entries = _now(), _user(), []
-        for prepared, target, data in rendered:
-            write_new(target, data, force)
-            written = Written(prepared.spec.name, target, hashlib.sha256(data).hexdigest())
-            result.documents.append(written)
-            entries.append(
-                _log_entry(
-                    form,
-                    prepared.spec.name,
-                    prepared.spec.file,
-                    prepared.sha256,
-                    written,
-                    case.case_id,
-                    now,
-                    user,
+        try:
+            for prepared, target, data in rendered:
+                write_new(target, data, force)
+                written = Written(prepared.spec.name, target, hashlib.sha256(data).hexdigest())
+                result.documents.append(written)
+                entries.append(
+                    _log_entry(
+                        form,
+                        prepared.spec.name,
+                        prepared.spec.file,
+                        prepared.sha256,
+                        written,
+                        case.case_id,
+                        now,
+                        user,
+                    )
                 )
-            )
-        if log:
-            log_documents(entries)
+            if log:
+                log_documents(entries)
+        except (ClinicError, OSError) as error:
+            # All of a case's documents, logged, or none of them: a half pack (a full
+            # disk, a read-only folder) would look complete to whoever prints it.
+            for written in result.documents:
+                Path(written.path).unlink(missing_ok=True)
+            result.documents.clear()
+            if isinstance(error, OSError):
+                raise ClinicError(
+                    f"cannot write the documents ({error.strerror or type(error).__name__}); "
+                    "nothing was kept for this case",
+                    path=getattr(error, "filename", None) or out_dir,
+                ) from None
+            raise
     except ClinicError as error:
         result.errors.extend(_errors_of(error))
     return result
