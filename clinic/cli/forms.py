@@ -220,10 +220,10 @@ def fill(
         report = fill_cases(form, cases, output, force=force, pdf=pdf, jobs=jobs)
     try:
         log_filled(report)  # each document logged on its case in the store
-    except ClinicError as error:
-        click.echo(f"warning: documents not logged on their cases: {error}", err=True)
-    for error in refused.values():
-        click.echo(f"refused: {error}", err=True)
+    except ClinicError as not_logged:
+        click.echo(f"warning: documents not logged on their cases: {not_logged}", err=True)
+    for refusal in refused.values():
+        click.echo(f"refused: {refusal}", err=True)
     failed = report.failed
     if as_json:
         echo_json(report.to_json())
