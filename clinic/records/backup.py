@@ -60,6 +60,11 @@ def check(store: CaseStore) -> CheckResult:
     docs = store.all_cases()  # the full load verifies every line and the snapshot
     load = store.storage.report
     result.journal_records = load.records
+    if load.committed_seq is None:
+        result.notes.append(
+            "no record of the last saved change yet (cases.committed): a journal cut "
+            "short cannot be recognised until the next change writes one"
+        )
     if load.torn_tail:
         result.notes.append(
             f"the journal's last record ({load.torn_bytes} bytes) was cut short by a crash; "
@@ -111,11 +116,29 @@ def _timestamp() -> str:
     return dt.datetime.now().strftime("%Y%m%d-%H%M%S")
 
 
+def _backup_folder(folder: Path) -> Path:
+    """The backup folder, created owner-only; a clear error when it cannot be."""
+    try:
+        private_folder(folder)
+    except OSError as error:
+        reason = error.strerror or type(error).__name__
+        raise ClinicError(
+            f"cannot use this folder for the backup ({reason}); choose another with --to",
+            path=folder,
+        ) from None
+    if not os.access(folder, os.W_OK | os.X_OK):
+        raise ClinicError(
+            "cannot write a backup into this folder (no permission); choose another with --to",
+            path=folder,
+        )
+    return folder
+
+
 def backup(store: CaseStore, destination: Path | None = None) -> Path:
     """Copy the store into a checked tar file (0600). Returns its path."""
     if not store.storage.exists():
         raise NothingFound("there is no case store yet")
-    folder = private_folder(destination or store.home / "backups")
+    folder = _backup_folder(destination or store.home / "backups")
     target = folder / f"cases-{_timestamp()}.tar"
     number = 1
     while target.exists():
@@ -206,6 +229,9 @@ def restore(store: CaseStore, source: Path) -> tuple[int, Path | None]:
             for name in present:
                 os.replace(store.folder / name, moved_to / name)
             fsync_directory(store.folder)
+        # The marker of what was saved belongs to the replaced journal; the next
+        # change (the audit entry below) writes one for the restored journal.
+        store.storage.forget_committed()
         for name, data in files.items():
             atomic_write_bytes(store.folder / name, data)
         store.storage.forget()

@@ -99,11 +99,46 @@ def today() -> dt.date:
     return dt.date.today()
 
 
+_ISO_DATE = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
+EARLIEST_YEAR, LATEST_YEAR = 1900, 2400
+BUDDHIST_ERA_OFFSET = 543  # B.E. year = C.E. year + 543 (the Thai calendar)
+
+
 def parse_date(text: str, what: str = "date") -> dt.date:
+    """A date given as YYYY-MM-DD with a Common Era year. date.fromisoformat alone
+    would also take 20261102 or 2026-W45-1, and a Buddhist Era year (2569-11-01) as if
+    it were C.E.: refused, with a hint."""
+    expected = f"expected the {what} date as YYYY-MM-DD, e.g. 2026-11-02"
+    found = _ISO_DATE.fullmatch((text or "").strip()) if isinstance(text, str) else None
+    if found is None:
+        raise ClinicError(expected, field=what)
+    year = int(found.group(1))
+    if year > LATEST_YEAR:
+        raise ClinicError(
+            f"{expected}: {year} looks like a Buddhist Era year; give the Common Era "
+            f"year ({year} - {BUDDHIST_ERA_OFFSET} = {year - BUDDHIST_ERA_OFFSET})",
+            field=what,
+        )
+    if year < EARLIEST_YEAR:
+        raise ClinicError(f"{expected} (a year from {EARLIEST_YEAR})", field=what)
     try:
-        return dt.date.fromisoformat(text.strip())
-    except (ValueError, AttributeError):
-        raise ClinicError(f"expected a {what} as YYYY-MM-DD, e.g. 2026-11-02", field=what) from None
+        return dt.date(year, int(found.group(2)), int(found.group(3)))
+    except ValueError:
+        raise ClinicError(f"{expected} (no such day)", field=what) from None
+
+
+def _line_of_case_id(source: Path | None) -> int | None:
+    """The line of `case_id:` in a case file, for an error message (None if unknown)."""
+    if source is None:
+        return None
+    try:
+        with open(source, encoding="utf-8", errors="replace") as handle:
+            for number, line in enumerate(handle, start=1):
+                if line.lstrip().startswith("case_id:"):
+                    return number
+    except OSError:
+        return None
+    return None
 
 
 def check_office(office: str | None) -> str:
@@ -240,7 +275,13 @@ class CaseStore:
     def _resign_index(self) -> None:
         db = self.index.connection()
         if db is not None:
-            db.execute("INSERT OR REPLACE INTO meta VALUES ('signature', ?)", (self._signature(),))
+            try:
+                db.execute(
+                    "INSERT OR REPLACE INTO meta VALUES ('signature', ?)", (self._signature(),)
+                )
+            except sqlite3.DatabaseError:  # e.g. a full disk: rebuilt on the next read
+                self.index.close()
+                self.index.path.unlink(missing_ok=True)
 
     def _fresh_index_locked(self) -> None:
         if self.index.signature() != self._signature():
@@ -253,7 +294,9 @@ class CaseStore:
             return None
         if self.index.signature() == self._signature():
             return self.index
-        with self.storage.transaction(compact=False):
+        # The lock alone, not a write: a reader never repairs, compacts or otherwise
+        # touches the journal and the snapshot (damage must stay as evidence).
+        with self.storage.reading():
             self._fresh_index_locked()
         return self.index
 
@@ -310,11 +353,16 @@ class CaseStore:
         with self._writing() as write:
             present = self.index.existing([c.case_id for c in cases])
             if present:
+                # Case ids only (checked identifiers, never free text), and the file
+                # of the first one, so that the line can be found.
                 shown = ", ".join(sorted(present)[:20])
                 more = f" (and {len(present) - 20} more)" if len(present) > 20 else ""
+                first = next(c for c in cases if c.case_id in present)
                 raise ClinicError(
-                    f"already in the store: {shown}{more}; nothing was added (use "
+                    f"case id already in the store: {shown}{more}; nothing was added (use "
                     "'clinic case update ID FILE' to change a case)",
+                    path=first.source,
+                    line=_line_of_case_id(first.source),
                     field="case_id",
                 )
             from clinic.records.consent import stated_in
@@ -521,8 +569,15 @@ class CaseStore:
         on: dt.date | None = None,
     ) -> tuple[str, str]:
         """Move a case along its form's workflow. Returns (from, to)."""
+        if on is not None and on > today():
+            raise ClinicError("the --on date is in the future", field="on")
         with self._writing() as write:
             doc_id, doc = self._current(case_id)
+            if on is not None and on.isoformat() < str(doc.get("opened") or ""):
+                raise ClinicError(
+                    f"the --on date is before the case was opened ({doc['opened']})",
+                    field="on",
+                )
             workflow = self.settings.for_form(doc["form"]).workflow
             target = workflow.state(state)
             current = doc["status"]
@@ -705,7 +760,7 @@ class CaseStore:
             self._rebuild_index()
 
     def rebuild_index(self) -> None:
-        with self.storage.transaction(compact=False):
+        with self.storage.reading():
             self._rebuild_index()
 
     def set_encryption(self, sealer: Sealer | None, *, action: str, by: str | None = None) -> None:

@@ -311,6 +311,33 @@ def _case_values(case: Any) -> tuple[str | None, Mapping[str, Any] | None]:
     return None, None
 
 
+_ITEM = re.compile(r"[A-Za-z][A-Za-z0-9_-]{0,30}")
+
+
+def _shown_recipient(who: str, consents: Sequence[Mapping[str, Any]]) -> str:
+    """A recipient as an error message may name it: only as the case's own consent
+    record spells it (an organisation the person named); anything else may be free
+    text naming a person, so it is not echoed."""
+    for record in consents:
+        recorded = str(record.get("recipient") or "")
+        if record.get("kind") == "data_sharing" and recorded and key(recorded) == key(who):
+            return f"'{recorded}'"
+    return "a recipient not in the consent record"
+
+
+def _shown_item(item: str) -> str:
+    """An item of information: a choice value (one word) is shown, free text is not."""
+    return item if _ITEM.fullmatch(item) else "another item"
+
+
+def _source_of(case: Any) -> Path | None:
+    for name in ("source", "path"):
+        found = getattr(case, name, None)
+        if isinstance(found, (str, Path)) and str(found):
+            return Path(found)
+    return None
+
+
 def check_referral(
     case: Any,
     recipients: Iterable[str] | None = None,
@@ -365,11 +392,15 @@ def check_referral(
         if not missing:
             return result
         if not override_reason or not override_reason.strip():
-            detail = "; ".join(f"'{who}': {', '.join(what)}" for who, what in missing.items())
+            detail = "; ".join(
+                f"{_shown_recipient(who, consents)}: {', '.join(_shown_item(i) for i in what)}"
+                for who, what in missing.items()
+            )
             raise ConsentMissing(
                 f"no consent to share{source}: {detail}. Record the consent with 'clinic "
                 "case consent ID --give data_sharing --recipient NAME --items ...', or give "
                 "--override REASON (it is logged)",
+                path=_source_of(case),
                 field="consent",
             )
         result.overridden = True

@@ -136,6 +136,25 @@ def new_sealer(passphrase: str | None) -> Sealer:
     return Sealer(key, header)
 
 
+# Bounds on what a header may ask for: a damaged (or planted) header must not make
+# scrypt fail with an odd error or claim gigabytes of memory (scrypt needs 128*n*r
+# bytes; RFC 7914 §2 requires n to be a power of two greater than 1).
+_N_RANGE = (2**14, 2**22)
+_R_MAX, _P_MAX, _MEMORY_MAX = 32, 16, 2**30
+
+
+def _kdf_parameters(kdf: dict[str, Any]) -> tuple[int, int, int]:
+    """n, r and p from a header, ValueError when they are not ones this clinic uses."""
+    n, r, p = kdf["n"], kdf["r"], kdf["p"]
+    if not all(isinstance(v, int) and not isinstance(v, bool) for v in (n, r, p)):
+        raise ValueError("scrypt parameters are not whole numbers")
+    if not (_N_RANGE[0] <= n <= _N_RANGE[1]) or n & (n - 1):
+        raise ValueError("scrypt n is not a power of two in range")
+    if not (1 <= r <= _R_MAX and 1 <= p <= _P_MAX) or 128 * n * r > _MEMORY_MAX:
+        raise ValueError("scrypt r or p out of range")
+    return n, r, p
+
+
 def unlock(header: dict[str, Any], passphrase: str | None, where: object = None) -> Sealer:
     """The sealer for an encrypted store, from its clear header and the passphrase."""
     try:
@@ -147,9 +166,9 @@ def unlock(header: dict[str, Any], passphrase: str | None, where: object = None)
                 path=where,
             )
         salt = base64.b64decode(kdf["salt"], validate=True)
-        n, r, p = int(kdf["n"]), int(kdf["r"]), int(kdf["p"])
+        n, r, p = _kdf_parameters(kdf)
         check = str(header["check"])
-    except (KeyError, TypeError, ValueError):
+    except (KeyError, TypeError, ValueError, AttributeError):
         from clinic.exceptions import StoreDamaged
 
         raise StoreDamaged(

@@ -39,7 +39,7 @@ class DocumentCheck:
     template: str
     output: str
     recorded: str
-    status: str  # ok | changed | missing
+    status: str  # ok | changed | missing | superseded (a later fill wrote the same file)
 
     def as_dict(self) -> dict[str, Any]:
         return dict(self.__dict__)
@@ -100,12 +100,18 @@ def record(
 
 
 def verify(store: CaseStore, case_id: str) -> list[DocumentCheck]:
-    """Hash every logged document of the case again: ok, changed or missing."""
+    """Hash every logged document of the case again: ok, changed or missing. Only the
+    latest entry of each output file is checked; earlier ones (a `fill --force`
+    refill replaced the file) are `superseded`."""
     doc = store.get(case_id)
+    entries = list(doc.get("documents", []))
+    latest = {str(Path(e["output"])): number for number, e in enumerate(entries)}
     result = []
-    for entry in doc.get("documents", []):
+    for number, entry in enumerate(entries):
         path = Path(entry["output"])
-        if not path.is_file():
+        if latest[str(path)] != number:
+            status = "superseded"
+        elif not path.is_file():
             status = "missing"
         elif sha256_file(path) != entry.get("output_sha256"):
             status = "changed"

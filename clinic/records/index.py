@@ -17,6 +17,7 @@ carry no personal values.
 
 from __future__ import annotations
 
+import errno
 import json
 import os
 import sqlite3
@@ -25,6 +26,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from clinic.exceptions import StoreError
 from clinic.records.crypto import Sealer
 from clinic.records.files import owner_only
 
@@ -76,6 +78,22 @@ def decode(blob: bytes, case_id: str, sealer: Sealer | None) -> dict[str, Any]:
         blob = sealer.open(bytes(blob), b"clinic-index:" + case_id.encode())
     data: dict[str, Any] = json.loads(blob)
     return data
+
+
+def _build_error(error: BaseException, folder: Path) -> StoreError:
+    """One line for a failed rebuild (the old index, if any, is left as it was)."""
+    full = isinstance(error, sqlite3.OperationalError) and "full" in str(error).lower()
+    if full or (isinstance(error, OSError) and error.errno == errno.ENOSPC):
+        return StoreError(
+            "not enough space to rebuild the case index; free some space and try again "
+            "(the store itself is unchanged)",
+            path=folder,
+        )
+    reason = error.strerror if isinstance(error, OSError) else type(error).__name__
+    return StoreError(
+        f"cannot rebuild the case index ({reason}); the store itself is unchanged",
+        path=folder,
+    )
 
 
 class CaseIndex:
@@ -169,6 +187,9 @@ class CaseIndex:
             # to the new one (sqlite.org/howtocorrupt.html §1.3).
             Path(str(self.path) + "-journal").unlink(missing_ok=True)
             os.replace(tmp, self.path)
+        except (sqlite3.Error, OSError) as error:
+            tmp.unlink(missing_ok=True)
+            raise _build_error(error, self.path.parent) from None
         except BaseException:
             tmp.unlink(missing_ok=True)
             raise

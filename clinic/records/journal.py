@@ -20,10 +20,14 @@ through TinyDB's own extension points (a Storage and a Table class):
 - A transaction is one line, written with one write() and fsync'd before commit()
   returns: once a caller has been told "saved", the change survives a crash.
 - Opening replays the journal over the snapshot. A last line cut short by a crash (no
-  line feed) was never reported as saved: it is ignored, and a writer removes it by
-  compacting. Anything else that does not check out (a line in the middle, a sequence
-  gap, a snapshot that does not match its journal, a newer format) raises
-  StoreDamaged / StoreError, and nothing is written.
+  line feed) was never reported as saved: it is ignored when reading; a writer moves
+  its bytes to a side file (NAME.journal.torn-TIME, owner-only) and compacts. Readers
+  never write the journal or the snapshot. Anything else that does not check out (a
+  line in the middle, a sequence gap, a snapshot that does not match its journal, a
+  newer format) raises StoreDamaged / StoreError, and nothing is written.
+- `NAME.committed` holds the last sequence number reported as saved, rewritten after
+  each append has been fsync'd. A journal that ends before it (cut short, whole lines
+  removed, an older copy put back by hand) lost saved changes: StoreDamaged.
 - Compaction writes a new snapshot, then a new journal holding only a header. A crash
   between the two leaves a newer snapshot with the old journal, which is recognised
   (the journal's records up to the snapshot's sequence are skipped) and repaired by
@@ -109,6 +113,8 @@ class LoadReport:
     snapshot_seq: int = 0
     journal_bytes: int = 0
     snapshot_bytes: int = 0
+    committed_seq: int | None = None  # what the committed marker says was saved
+    last_seq: int = 0
 
 
 class _Retry(Exception):
@@ -207,6 +213,9 @@ class JournalStorage(Storage):
     ) -> None:
         self.path = Path(path)
         self.journal_path = self.path.with_suffix(".journal")
+        # The last sequence number reported as saved, written after each append (and
+        # each compaction): a journal that ends before it lost saved changes.
+        self.committed_path = self.path.with_suffix(".committed")
         self.kind = kind
         self.version = version
         self.passphrase = passphrase if passphrase is not None else passphrase_from_env()
@@ -225,16 +234,13 @@ class JournalStorage(Storage):
         self._snap_stat: tuple[int, int, int] | None = None
         self._sealer: Sealer | None = None
         self._torn = False
+        self._torn_bytes = b""
         self._needs_repair = ""
         self._tx: JournalTransaction | None = None
         # What this process already checked of the journal: (which journal, tail, lines).
         self._verified: tuple[tuple[int, str, int], Tail, int] | None = None
 
     # --- state ------------------------------------------------------------------
-
-    @property
-    def loaded(self) -> bool:
-        return self._tables is not None
 
     @property
     def current(self) -> JournalTransaction | None:
@@ -266,11 +272,79 @@ class JournalStorage(Storage):
         self._snap_stat = None
         self._sealer = None
         self._torn = False
+        self._torn_bytes = b""
         self._needs_repair = ""
         self.generation += 1
 
     def exists(self) -> bool:
-        return self.path.exists() or self.journal_path.exists()
+        """Whether there is a store. StoreDamaged when both files are gone although
+        changes were reported as saved (the committed marker says so)."""
+        if self.path.exists() or self.journal_path.exists():
+            return True
+        committed = self._read_committed()
+        if committed:
+            raise StoreDamaged(
+                f"the store's files are missing but {committed} change(s) were saved; "
+                "restore a backup ('clinic store restore')",
+                path=self.journal_path,
+            )
+        return False
+
+    # --- the committed marker ------------------------------------------------------
+
+    def _read_committed(self) -> int | None:
+        """The last sequence number reported as saved, None when not known (no marker:
+        a store from before markers, or a marker that a crash left unreadable)."""
+        try:
+            raw = self.committed_path.read_bytes()
+        except OSError:
+            return None
+        found = self._parse_summary(raw)
+        seq = found.get("seq") if found is not None else None
+        return seq if isinstance(seq, int) and seq >= 0 else None
+
+    def _write_committed(self, seq: int) -> None:
+        """After the journal line is on disk: a marker that lags behind is harmless
+        (a journal may hold more than it says), so the rename needs no folder fsync."""
+        tmp = self.committed_path.with_name(f".{self.committed_path.name}.tmp")
+        data = _dumps({"seq": seq, "kind": self.kind})
+        try:
+            with owner_only():
+                fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+            try:
+                os.write(fd, data)
+                os.fsync(fd)
+            finally:
+                os.close(fd)
+            os.replace(tmp, self.committed_path)
+        except OSError:
+            # The change itself is saved; only the check against truncation is
+            # weaker until the next write.
+            tmp.unlink(missing_ok=True)
+
+    def forget_committed(self) -> None:
+        """Under the lock, when the files are replaced on purpose (a restore)."""
+        self.committed_path.unlink(missing_ok=True)
+
+    def _shorter(self, last_seq: int, committed: int | None) -> None:
+        if committed is not None and last_seq < committed:
+            raise StoreDamaged(
+                "the journal is shorter than what was saved: "
+                f"{committed - last_seq} saved change(s) missing; restore a backup "
+                "('clinic store restore'); the files were left as they are",
+                path=self.journal_path,
+            )
+
+    def _save_torn(self) -> None:
+        """Under the lock, before a writer tidies up a torn last line: keep its bytes
+        in a side file (owner-only) rather than deleting them."""
+        if not self._torn_bytes:
+            return
+        stamp = time.strftime("%Y%m%d-%H%M%S") + f"-{time.time_ns() % 1_000_000_000:09d}"
+        side = self.journal_path.with_name(f"{self.journal_path.name}.torn-{stamp}")
+        with owner_only():
+            atomic_write_bytes(side, self._torn_bytes)
+        self._torn_bytes = b""
 
     def signature(self) -> str:
         """Changes whenever the snapshot is replaced or the journal grows."""
@@ -335,6 +409,19 @@ class JournalStorage(Storage):
             finally:
                 self._tx = None
 
+    @contextmanager
+    def reading(self) -> Iterator[None]:
+        """Hold the writers' lock without preparing a write: nothing is repaired or
+        compacted (for a reader that refreshes derived files such as an index)."""
+        if self._tx is not None:
+            yield
+            return
+        from clinic.records.files import private_folder
+
+        private_folder(self.path.parent)
+        with owner_only(), locked(self.path, self.lock_timeout):
+            yield
+
     def _locked(self) -> None:
         if self._tx is None:
             raise StoreError("this needs the writers' lock (inside a transaction)")
@@ -396,6 +483,7 @@ class JournalStorage(Storage):
                 return tail
             self._load()
         if self._torn or self._needs_repair:
+            self._save_torn()
             self._compact_locked(self._sealer)
         assert self._tail is not None
         return self._tail
@@ -444,6 +532,7 @@ class JournalStorage(Storage):
                 ) from None
         finally:
             os.close(fd)
+        self._write_committed(seq)
         self._tail = Tail(
             seq, dict(tx.next), tx.meta, tail.end + len(line), tail.journal_ino, tail.enc
         )
@@ -527,6 +616,7 @@ class JournalStorage(Storage):
         line = b"\t" + _dumps(header) + b"\n"
         atomic_write_bytes(self.journal_path, line)
         fsync_directory(self.path.parent)
+        self._write_committed(tail.seq)
         jst = os.stat(self.journal_path)
         self._snap_stat = (st.st_ino, st.st_size, st.st_mtime_ns)
         self._tail = Tail(
@@ -539,6 +629,7 @@ class JournalStorage(Storage):
         )
         self._sealer = sealer
         self._torn = False
+        self._torn_bytes = b""
         self._needs_repair = ""
         self.report = LoadReport(
             snapshot_seq=tail.seq, journal_bytes=len(line), snapshot_bytes=st.st_size
@@ -587,6 +678,7 @@ class JournalStorage(Storage):
             handle = open(self.journal_path, "rb")  # noqa: SIM115 (closed by the with below)
         except OSError:
             return None
+        committed = self._read_committed()
         with handle:
             st = os.fstat(handle.fileno())
             head = handle.readline(_HEADER_LIMIT)
@@ -638,6 +730,7 @@ class JournalStorage(Storage):
                     tail.next = dict(summary["next"])
                     tail.meta = dict(summary.get("meta") or {})
                     tail.end += len(line) + 1
+            self._shorter(tail.seq, committed)
             self._verified = (which, copy.copy(tail), number)
             return tail
 
@@ -645,6 +738,9 @@ class JournalStorage(Storage):
 
     def _load(self) -> None:
         for _attempt in range(8):
+            # The marker first: it is written after the journal line it names, so a
+            # journal read after it holds at least that much.
+            committed = self._read_committed()
             snap_bytes, snap_stat = self._read_file(self.path)
             journal_bytes, journal_stat = self._read_file(self.journal_path)
             if snap_bytes is None and journal_bytes is None:
@@ -653,13 +749,14 @@ class JournalStorage(Storage):
             if snap_bytes is None and journal_bytes is not None and journal_stat is not None:
                 header = self._header_from(journal_bytes)
                 if header is not None and header["snap"].get("creating"):
+                    self._shorter(0, committed)
                     self._tables = {FORMAT_TABLE: self._mark()}
                     self._tail = Tail(0, {}, {}, len(journal_bytes), journal_stat.st_ino, None)
                     self._needs_repair = "the store was being created"
                     self.report = LoadReport(needs_repair=self._needs_repair)
                     return
             try:
-                self._decode(snap_bytes, snap_stat, journal_bytes, journal_stat)
+                self._decode(snap_bytes, snap_stat, journal_bytes, journal_stat, committed)
                 return
             except _Retry:
                 time.sleep(0.05)
@@ -737,6 +834,7 @@ class JournalStorage(Storage):
         snap_stat: os.stat_result | None,
         journal_bytes: bytes | None,
         journal_stat: os.stat_result | None,
+        committed: int | None = None,
     ) -> None:
         report = LoadReport(
             journal_bytes=len(journal_bytes or b""), snapshot_bytes=len(snap_bytes or b"")
@@ -770,9 +868,10 @@ class JournalStorage(Storage):
         else:
             try:
                 lines = journal_bytes.split(b"\n")
-                if lines[-1]:
+                torn_bytes = lines[-1]
+                if torn_bytes:
                     torn = True
-                    report.torn_bytes = len(lines[-1])
+                    report.torn_bytes = len(torn_bytes)
                 lines.pop()  # the part after the last line feed: empty, or torn
                 if not lines:
                     raise _Damage("the journal has no header", 1)
@@ -841,6 +940,9 @@ class JournalStorage(Storage):
                     path=self.journal_path,
                     line=damage.line,
                 ) from None
+        self._shorter(max(last_seq, snap_seq), committed)
+        report.committed_seq = committed
+        report.last_seq = max(last_seq, snap_seq)
         if torn and not needs_repair:
             needs_repair = "the last record was cut short by a crash"
         for name, docs in tables.items():
@@ -857,6 +959,7 @@ class JournalStorage(Storage):
         self._snap_stat = (snap_stat.st_ino, snap_stat.st_size, snap_stat.st_mtime_ns)
         self._sealer = sealer
         self._torn = torn
+        self._torn_bytes = journal_bytes.rsplit(b"\n", 1)[-1] if torn else b""
         self._needs_repair = needs_repair
         self.generation += 1
 
@@ -942,6 +1045,7 @@ class JournalStorage(Storage):
             return
         self._tail = Tail(seq, next_ids, meta, end, tail.journal_ino, tail.enc)
         self._torn = torn
+        self._torn_bytes = fresh.rsplit(b"\n", 1)[-1] if torn else b""
         if torn:
             self._needs_repair = "the last record was cut short by a crash"
         self.generation += 1

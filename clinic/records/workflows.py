@@ -38,9 +38,6 @@ class Workflow:
     def start(self) -> str:
         return self.states[0]
 
-    def label_of(self, state: str, language: str = "en") -> str:
-        return self.labels.get(state, {}).get(language) or state.replace("_", " ")
-
     def state(self, written: str) -> str:
         """The state a person typed ('documents ready', 'documents-ready', ...)."""
         key = re.sub(r"[\s-]+", "_", written.strip().casefold())

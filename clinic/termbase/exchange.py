@@ -365,9 +365,22 @@ def plan_import(
         state[concept["id"]] = concept
         if match_terms:
             index(concept)
+    # Two entries of one file with one id would be merged into each other silently.
+    seen: set[str] = set()
+    for concept in incoming.concepts:
+        if concept["id"] in seen:
+            raise ValidationError(
+                "two entries of the file have this id (after it was made a clinic id); "
+                "give them different ids",
+                path=incoming.source,
+                field=f"id {concept['id']}",
+            )
+        seen.add(concept["id"])
     new_ids: list[str] = []
     for concept, given in zip(incoming.concepts, incoming.provided, strict=True):
-        target = concept["id"] if concept["id"] in state else None
+        # Matched against the termbase only: two entries of the same file that share
+        # a term are two concepts (bank the institution, bank of a river).
+        target = concept["id"] if concept["id"] in originals else None
         if target is None and match_terms:
             candidates: set[str] = set()
             first_hit: dict[str, str] = {}
@@ -395,8 +408,6 @@ def plan_import(
         if target is None:
             state[concept["id"]] = concept
             new_ids.append(concept["id"])
-            if match_terms:
-                index(concept)
             continue
         merged, details, conflicts = merge(state[target], concept, given, prefer=prefer)
         state[target] = merged
@@ -615,12 +626,26 @@ def import_file(
     """Read a file, plan the merge and (unless dry_run) write it. Returns the plan."""
     with gc_paused():
         incoming = read_incoming(path, **read_options)
-        plan = plan_import(
-            _current(termbase, dry_run), incoming, prefer=prefer, match_terms=match_terms
-        )
-        if not dry_run:
-            apply_plan(termbase, plan)
-    return plan
+        if dry_run:
+            return plan_import(
+                _current(termbase, dry_run), incoming, prefer=prefer, match_terms=match_terms
+            )
+        plans: list[Plan] = []
+
+        def planned(current: dict[str, Concept]) -> list[Concept]:
+            # Planned again under the writers' lock, from the store as it is now: an
+            # edit made by someone else while the file was read is merged, not lost.
+            from clinic.termbase.termbase import prepare
+
+            plan = plan_import(
+                list(current.values()), incoming, prefer=prefer, match_terms=match_terms
+            )
+            plans.append(plan)
+            return plan.added + [prepare(c) for c in plan.changed]
+
+        termbase.connection()  # seeds the store on first use, before the lock is taken
+        termbase.transform(planned, validated=True)
+    return plans[0]
 
 
 # --- exporting --------------------------------------------------------------------

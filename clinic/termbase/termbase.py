@@ -211,14 +211,21 @@ class Termbase:
 
         self._change(drop)
 
-    def transform(self, change: Callable[[dict[str, Concept]], list[Concept]]) -> list[Concept]:
+    def transform(
+        self,
+        change: Callable[[dict[str, Concept]], list[Concept]],
+        *,
+        validated: bool = False,
+    ) -> list[Concept]:
         """Change many concepts in one write, computed from the store as it is under
-        the writers' lock: `change` gets every concept by id, returns those it changed."""
+        the writers' lock: `change` gets every concept by id, returns those it changed
+        (`validated`: they come from clean_concept already)."""
         done: list[Concept] = []
 
         def apply(table: Any) -> Changes:
             docs = {doc["id"]: doc for doc in table.all()}
-            changed = [prepare(c) for c in change({k: dict(v) for k, v in docs.items()})]
+            current = {k: dict(v) for k, v in docs.items()}
+            changed = [prepare(c, validated=validated) for c in change(current)]
             for concept in changed:
                 doc = docs.get(concept["id"])
                 if doc is None:

@@ -287,3 +287,58 @@ def test_a_dry_run_on_a_new_data_directory_creates_nothing(
     assert result.exit_code == 0, result.output
     assert json.loads(result.output)["add"] == ["labour-broker"]
     assert sorted(home.iterdir()) == before
+
+
+def test_entries_of_one_file_are_never_merged_into_each_other(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """Two concepts of one file that share a term stay two concepts."""
+    from clinic.termbase.exchange import import_file
+    from clinic.termbase.termbase import Termbase
+
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    (empty / "none.yaml").write_text("concepts: []\n", encoding="utf-8")
+    termbase = Termbase(tmp_path / "home")
+    termbase.seed(empty)
+    source = tmp_path / "two.yaml"
+    source.write_text(
+        "concepts:\n"
+        "  - {id: bank-money, terms: {en: [bank], th: [ธนาคาร]}}\n"
+        "  - {id: bank-river, terms: {en: [bank], th: [ริมฝั่ง]}}\n",
+        encoding="utf-8",
+    )
+    plan = import_file(termbase, source)
+    assert sorted(c["id"] for c in plan.added) == ["bank-money", "bank-river"]
+    money = termbase.get("bank-money")
+    assert [t["text"] for t in money["terms"]["th"]] == ["ธนาคาร"]
+
+
+def test_two_entries_with_one_id_are_refused(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    import pytest
+
+    from clinic.exceptions import ValidationError
+    from clinic.termbase.exchange import import_file
+    from clinic.termbase.termbase import Termbase
+
+    source = tmp_path / "dup.yaml"
+    source.write_text(
+        "concepts:\n  - {id: same, terms: {en: [one]}}\n  - {id: same, terms: {en: [two]}}\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(ValidationError, match="two entries of the file have this id"):
+        import_file(Termbase(tmp_path / "home"), source, dry_run=True)
+
+
+def test_the_shipped_termbase_survives_a_tbx_round_trip(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from clinic.termbase.exchange import export_file, import_file
+    from clinic.termbase.termbase import Termbase
+
+    full = Termbase(tmp_path / "full")
+    full.seed()
+    export_file(full.concepts(), tmp_path / "all.tbx")
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    (empty / "none.yaml").write_text("concepts: []\n", encoding="utf-8")
+    fresh = Termbase(tmp_path / "fresh")
+    fresh.seed(empty)
+    import_file(fresh, tmp_path / "all.tbx")
+    assert len(fresh.concepts()) == len(full.concepts()) >= 370

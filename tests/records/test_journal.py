@@ -280,8 +280,10 @@ def test_a_missing_journal_is_damage_but_an_unfinished_creation_is_not(tmp_path:
     open_journal_db(fresh).table("items").insert({"n": 0})
     header = fresh.with_suffix(".journal").read_bytes().split(b"\n")[0]
     assert b'"base":0' in header
-    # As if creation stopped after the journal's first header, before the snapshot:
+    # As if creation stopped after the journal's first header, before the snapshot
+    # (so no change was ever saved: no committed marker either):
     fresh.unlink()
+    fresh.with_suffix(".committed").unlink()
     fresh.with_suffix(".journal").write_bytes(
         b'\t{"journal":1,"kind":"cases","format":1,"base":0,"next":{},"meta":{},'
         b'"enc":null,"snap":{"creating":true}}\n'

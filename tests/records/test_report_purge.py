@@ -82,7 +82,8 @@ def test_purge_removes_personal_data_of_old_closed_cases_and_keeps_the_counts(
     with CaseStore(home) as store:
         store.add(
             [new_case(f"OLD-{n}", nationality="lao") for n in range(12)]
-            + [new_case("OPEN-1", nationality="lao")]
+            + [new_case("OPEN-1", nationality="lao")],
+            opened=dt.date(2024, 12, 1),
         )
         for n in range(12):
             store.set_status(f"OLD-{n}", "withdrawn", on=dt.date(2025, 1, 10))

@@ -34,7 +34,7 @@ def test_assistance_forms_follow_requested_approved_delivered_closed(store: Case
 def test_birth_registration_can_be_referred_or_withdrawn_from_an_open_state(
     store: CaseStore,
 ) -> None:
-    store.add([new_case("BR-1"), new_case("BR-2")])
+    store.add([new_case("BR-1"), new_case("BR-2")], opened=TODAY)
     assert store.set_status("BR-1", "referred") == ("intake", "referred")
     store.set_status("BR-2", "documents_ready")
     assert store.set_status("BR-2", "withdrawn", on=TODAY) == ("documents_ready", "withdrawn")
