@@ -189,3 +189,14 @@ def test_index_follows_changes_made_elsewhere(termbase: Termbase) -> None:
     termbase.index_path.unlink()  # a deleted index is rebuilt
     termbase.close()
     assert ids(termbase.search("crew list")) == ["crew-list"]
+
+
+def test_a_long_lived_termbase_sees_changes_made_by_another_process(termbase: Termbase) -> None:
+    assert termbase.search("crew list", mode="exact").hits == []  # connection now open
+    other = Termbase(termbase.home)
+    other.upsert_many(
+        [{"id": f"bulk-{i}", "terms": {"en": [{"text": f"bulk term {i}"}]}} for i in range(250)]
+    )  # many: the index file is rebuilt, not updated
+    other.add({"id": "crew-list", "terms": {"en": [{"text": "crew list"}]}})
+    assert ids(termbase.search("crew list", mode="exact")) == ["crew-list"]
+    assert ids(termbase.search("bulk term 249", mode="exact")) == ["bulk-249"]

@@ -663,9 +663,17 @@ class Shell:
                 self.notice += " (Zawgyi converted to Unicode)"
             self.set_status(self.notice)
             self.mode = "list"
-            self.set_query(first_text)
+            if not self.buffer.text.strip():  # never throw away what was typed meanwhile
+                self.set_query(first_text)
 
-        self._in_worker(_save_draft, request.terms, target, domains, self.today, then=saved)
+        def not_saved(error: Exception) -> None:
+            # kept as a notice too, so that the next search's status cannot hide it
+            self.notice = f"NOT SAVED: {_error_text(error)}"
+            self.set_status(self.notice, error=True)
+
+        self._in_worker(
+            _save_draft, request.terms, target, domains, self.today, then=saved, failed=not_saved
+        )
 
     def _start_drill(self, args: list[str]) -> None:
         if self.drill_file is None:
@@ -837,7 +845,8 @@ def _save_draft(
     """Save the draft; returns the concept and whether Zawgyi input was converted."""
     terms, converted = unicode_terms(terms)
     if target:
-        return termbase.replace(add_terms(termbase.get(target), terms, today)), converted
+        # read and changed under the writers' lock: nobody's edit is lost
+        return termbase.modify(target, lambda current: add_terms(current, terms, today)), converted
     concept = new_concept(terms, today, domains=domains, taken=lambda cid: _exists(termbase, cid))
     return termbase.add(concept), converted
 

@@ -259,6 +259,16 @@ def parse_add(
         terms = [(lang, value) for lang, value in sides if value]
     if not terms:
         raise CommandError("nothing to add: each language needs some text")
+    from clinic.text import LANGUAGE_SCRIPTS, scripts_in
+
+    for lang, value in terms:
+        script, found = LANGUAGE_SCRIPTS.get(lang), scripts_in(value)
+        if script and found and script not in found:
+            # 'หนี้ = debt' in a my-th session must not store Thai as Burmese
+            raise CommandError(
+                f"the {lang} side is not written in {script} script; name the languages, "
+                "e.g. :add th=... en=..."
+            )
     langs = [lang for lang, _ in terms]
     if len(set(langs)) != len(langs):
         raise CommandError("give each language once in one :add")

@@ -32,13 +32,17 @@ class Termbase:
         self.store_path = self.home / "termbase.json"
         self.index_path = self.home / "termbase.index.sqlite"
         self._db: sqlite3.Connection | None = None
+        self._signature = ""
 
     # --- reading -------------------------------------------------------------------
 
     def connection(self) -> sqlite3.Connection:
-        """The search index, made ready first (seeded, rebuilt if stale)."""
+        """The search index, made ready first (seeded, rebuilt if stale). A long-lived
+        Termbase (the shell) notices when another process changed the store."""
         if self._db is not None:
-            return self._db
+            if index.store_signature(self.store_path) == self._signature:
+                return self._db
+            self.close()
         if not self.store_path.exists():
             self.seed()
         db = self._open_index()
@@ -48,6 +52,7 @@ class Termbase:
             if db is None:
                 raise ClinicError("the search index could not be rebuilt", path=self.index_path)
         self._db = db
+        self._signature = index.store_signature(self.store_path)
         return db
 
     def _open_index(self) -> sqlite3.Connection | None:

@@ -142,3 +142,15 @@ def test_live_query_waits_for_a_second_letter() -> None:
 def test_add_refuses_two_sides_in_one_script() -> None:
     with pytest.raises(CommandError, match="both sides look like th"):
         parse_add("หนี้ = หนี้สิน", PAIR, SUBJECT_FIELDS)
+
+
+def test_add_refuses_a_side_in_the_wrong_script() -> None:
+    import pytest
+
+    from clinic.shell import commands
+    from clinic.termbase.model import SUBJECT_FIELDS
+
+    with pytest.raises(commands.CommandError, match="not written in"):
+        commands.parse_add(
+            "หนี้สินทดสอบ = debt test", ("my", "th"), SUBJECT_FIELDS, ["en", "th", "my"]
+        )
