@@ -3,12 +3,15 @@ and print handouts. A thin shell over clinic.termbase.exchange and .handout."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 import click
 
 from clinic.cli.common import echo_json, split_csv
+from clinic.exceptions import ClinicError
 
 
 def _termbase() -> Any:
@@ -123,6 +126,17 @@ def import_command(
         click.echo(f"imported: {counts['add']} added, {counts['change']} changed")
 
 
+@contextmanager
+def _writing(target: Path) -> Iterator[None]:
+    """A folder that cannot be written is the user's to fix: one line, not a crash."""
+    try:
+        yield
+    except OSError as error:
+        raise ClinicError(
+            f"cannot be written ({error.strerror or type(error).__name__})", path=target
+        ) from None
+
+
 @click.command("export")
 @click.argument("file", type=click.Path(path_type=Path))
 @click.option(
@@ -183,9 +197,16 @@ def export_command(
     )
     if not concepts:
         raise NothingFound("no concepts match the filters; nothing was written")
-    summary = export_file(
-        concepts, file, fmt=fmt, langs=lang_list, layout=layout, title=title, domains=domain_list
-    )
+    with _writing(file):
+        summary = export_file(
+            concepts,
+            file,
+            fmt=fmt,
+            langs=lang_list,
+            layout=layout,
+            title=title,
+            domains=domain_list,
+        )
     if as_json:
         echo_json(summary)
     else:
@@ -269,10 +290,11 @@ def handout_command(
     )
     check_options(options)
     concepts = _termbase().concepts(domains=options.domains)
-    count = write_handout(concepts, out, options)
-    files = [str(out)]
-    if pdf:
-        files.append(str(convert_to_pdf(out)))
+    with _writing(out):
+        count = write_handout(concepts, out, options)
+        files = [str(out)]
+        if pdf:
+            files.append(str(convert_to_pdf(out)))
     if as_json:
         echo_json({"files": files, "concepts": count})
     else:

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -119,6 +120,12 @@ def decode(data: bytes, path: str, encoding: str | None = None) -> tuple[str, li
             raise ValidationError("is not valid UTF-16", path=path) from None
     if data.startswith(b"\xef\xbb\xbf"):
         data = data[3:]
+    if b"\x00" in data[:4096]:
+        raise ValidationError(
+            "looks like UTF-16 without a byte order mark; save it as 'CSV UTF-8' or name "
+            "its encoding with --encoding utf-16-le",
+            path=path,
+        )
     try:
         return data.decode("utf-8"), warnings
     except UnicodeDecodeError as error:
@@ -162,6 +169,9 @@ def decode_file(path: Path | str, encoding: str | None = None) -> tuple[str, lis
     return decode(data, str(path), encoding)
 
 
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")  # not tab or line breaks
+
+
 def split_rows(
     text: str, path: str, *, delimiter: str, quoting: bool = True
 ) -> list[tuple[int, list[str]]]:
@@ -171,13 +181,23 @@ def split_rows(
         io.StringIO(text, newline=""),
         delimiter=delimiter,
         quoting=csv.QUOTE_MINIMAL if quoting else csv.QUOTE_NONE,
-        strict=False,
+        # an unterminated quote must not swallow the rows after it (CSV; a TSV glossary
+        # may hold a bare quote inside a cell)
+        strict=quoting and delimiter == ",",
     )
     rows: list[tuple[int, list[str]]] = []
     line = 1
     try:
         for cells in reader:
             cleaned = [normalize(c).strip() for c in cells]
+            for column, cell in enumerate(cleaned, start=1):
+                if _CONTROL.search(cell):
+                    raise ValidationError(
+                        "a cell holds control characters (binary data, or not a text table)",
+                        path=path,
+                        line=line,
+                        column=column,
+                    )
             if any(cleaned) and not cleaned[0].startswith("#"):
                 rows.append((line, cleaned))
             line = reader.line_num + 1
@@ -210,6 +230,18 @@ def fix_zawgyi_columns(columns: dict[str, list[str]], *, mode: str, path: str) -
             continue
         probability = zawgyi_probability(joined)
         if probability <= UNICODE_BELOW:
+            # A Unicode column can still hold a cell typed in Zawgyi: name it, unchanged.
+            odd = [
+                i + 1
+                for i, c in enumerate(cells)
+                if c and has_myanmar(c) and zawgyi_probability(c) > ZAWGYI_THRESHOLD
+            ]
+            if odd:
+                warnings.append(
+                    f"{path}: {name} is Unicode Burmese, but entr(y/ies) "
+                    f"{', '.join(map(str, odd))} (counting from the first) look like "
+                    "Zawgyi: check them"
+                )
             continue
         if mode == "auto" and probability <= ZAWGYI_THRESHOLD:
             raise ValidationError(
@@ -219,7 +251,10 @@ def fix_zawgyi_columns(columns: dict[str, list[str]], *, mode: str, path: str) -
             )
         converted = 0
         for i, cell in enumerate(cells):
-            if cell and has_myanmar(cell):
+            # a cell long enough to judge and clearly Unicode already is left alone:
+            # converting it again would corrupt it (short cells cannot be judged alone)
+            clearly_unicode = len(cell) >= 5 and zawgyi_probability(cell) <= UNICODE_BELOW
+            if cell and has_myanmar(cell) and not clearly_unicode:
                 cells[i] = normalize(zawgyi_to_unicode(cell))
                 converted += 1
         warnings.append(
@@ -371,6 +406,15 @@ def _read_wide(table: Table, zawgyi: str) -> list[Concept]:
     rows = table.rows
     header_line, header = rows[0]
     body = rows[1:]
+    for line, cells in body:
+        if any(cells[len(header) :]):  # a comma inside a term, most often
+            raise ValidationError(
+                f"this row has {len(cells)} cells but the header has {len(header)}; "
+                "quote a cell that holds the delimiter",
+                path=table.path,
+                line=line,
+                column=len(header) + 1,
+            )
     columns = _wide_columns(header, table.path, header_line)
     values = {
         f"the column '{col.name}'": [

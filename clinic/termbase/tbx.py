@@ -700,6 +700,11 @@ class TbxReader:
                     line=error.lineno,
                     column=error.offset + 1,
                 ) from None
+            except (LookupError, ValueError):
+                # an encoding expat does not know (windows-874, Shift_JIS, a typo)
+                raise ValidationError(
+                    "declares an encoding that cannot be read; save it as UTF-8", path=path
+                ) from None
             yield from done
             done.clear()
         if self.root is None:

@@ -185,3 +185,37 @@ def test_cli_reports_csv_problems_in_one_line(tb: Termbase, run, tmp_path: Path)
     assert result.exit_code == 0, result.output
     report = json.loads(result.output)
     assert report["counts"]["add"] == 1 and "latin-1" in report["warnings"][0]
+
+
+def test_bad_tables_are_refused_with_their_line(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    import pytest
+
+    from clinic.exceptions import ValidationError
+    from clinic.termbase.tabular import read_table
+
+    cases = {
+        "rag.csv": ("en,th\nforced labour, unpaid,แรงงานบังคับ\n".encode(), "rag.csv", 2),
+        "unq.csv": ('en,th\n"unterminated,ล่าม\ntranslator,นักแปล\n'.encode(), "unq.csv", None),
+        "ctl.csv": ("en,th\nx\x1by,ก\n".encode(), "ctl.csv", 2),
+        "u16.csv": ("en,th\ninterpreter,ล่าม\n".encode("utf-16-le"), "u16.csv", None),
+    }
+    for name, (data, shown, line) in cases.items():
+        path = tmp_path / name
+        path.write_bytes(data)
+        with pytest.raises(ValidationError) as caught:
+            read_table(path)
+        assert shown in str(caught.value)
+        if line:
+            assert caught.value.line == line
+
+
+def test_a_unicode_cell_in_a_zawgyi_column_is_not_corrupted() -> None:
+    from clinic.termbase.tabular import fix_zawgyi_columns
+    from clinic.text import zawgyi_to_unicode
+
+    unicode_cell = "ကြွေးမြီ"
+    zawgyi = ["ေငြေခ်း", "ေက်ာင္း", "ၿမိဳ႕", "ေရ", "ႏိုင္ငံ", "ျပည္"]
+    column = {"the my column": [*zawgyi, unicode_cell]}
+    fix_zawgyi_columns(column, mode="convert", path="t.csv")
+    assert column["the my column"][-1] == unicode_cell
+    assert column["the my column"][0] == zawgyi_to_unicode("ေငြေခ်း")
