@@ -216,6 +216,12 @@ def export_command(
             else f"{summary['concepts']} concepts ({summary['terms']} terms)"
         )
         click.echo(f"exported {what} as {summary['format']}: {', '.join(summary['files'])}")
+    if summary["format"] in ("csv", "tsv"):
+        click.echo(
+            "note: a table keeps terms, statuses, definitions and domains only (not review "
+            "state, notes, context or confidence); use .tbx or .yaml for a full copy",
+            err=True,
+        )
 
 
 @click.command("handout")
