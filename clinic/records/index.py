@@ -46,6 +46,22 @@ CREATE INDEX events_case ON events(case_id);
 """
 
 
+def _case_row(r: Any, data: bytes) -> tuple[Any, ...]:
+    """A row of the cases table, in its column order."""
+    return (
+        r.case_id,
+        r.doc_id,
+        r.form,
+        r.status,
+        r.office,
+        r.opened,
+        r.updated,
+        r.closed,
+        r.due,
+        data,
+    )
+
+
 @dataclass
 class Row:
     case_id: str
@@ -160,21 +176,7 @@ class CaseIndex:
                         db.execute(statement)
                 db.executemany(
                     "INSERT INTO cases VALUES (?,?,?,?,?,?,?,?,?,?)",
-                    (
-                        (
-                            r.case_id,
-                            r.doc_id,
-                            r.form,
-                            r.status,
-                            r.office,
-                            r.opened,
-                            r.updated,
-                            r.closed,
-                            r.due,
-                            data,
-                        )
-                        for r, data in rows
-                    ),
+                    (_case_row(r, data) for r, data in rows),
                 )
                 db.executemany("INSERT INTO events VALUES (?,?,?)", events)
                 db.executemany(
@@ -209,21 +211,7 @@ class CaseIndex:
             db.executemany("DELETE FROM cases WHERE case_id = ?", ((c,) for c in removed))
             db.executemany(
                 "INSERT OR REPLACE INTO cases VALUES (?,?,?,?,?,?,?,?,?,?)",
-                [
-                    (
-                        r.case_id,
-                        r.doc_id,
-                        r.form,
-                        r.status,
-                        r.office,
-                        r.opened,
-                        r.updated,
-                        r.closed,
-                        r.due,
-                        data,
-                    )
-                    for r, data in rows
-                ],
+                [_case_row(r, data) for r, data in rows],
             )
             db.executemany("INSERT OR REPLACE INTO events VALUES (?,?,?)", events)
             db.execute("INSERT OR REPLACE INTO meta VALUES ('signature', ?)", (signature,))
