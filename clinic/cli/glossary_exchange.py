@@ -207,21 +207,22 @@ def export_command(
             title=title,
             domains=domain_list,
         )
+    if summary["format"] in ("csv", "tsv"):
+        summary["note"] = (
+            "a table keeps terms, statuses, definitions and domains only (not review "
+            "state, notes, context or confidence); use .tbx or .yaml for a full copy"
+        )
     if as_json:
         echo_json(summary)
-    else:
-        what = (
-            f"{summary['notes']} notes (both directions)"
-            if "notes" in summary
-            else f"{summary['concepts']} concepts ({summary['terms']} terms)"
-        )
-        click.echo(f"exported {what} as {summary['format']}: {', '.join(summary['files'])}")
-    if summary["format"] in ("csv", "tsv"):
-        click.echo(
-            "note: a table keeps terms, statuses, definitions and domains only (not review "
-            "state, notes, context or confidence); use .tbx or .yaml for a full copy",
-            err=True,
-        )
+        return
+    what = (
+        f"{summary['notes']} notes (both directions)"
+        if "notes" in summary
+        else f"{summary['concepts']} concepts ({summary['terms']} terms)"
+    )
+    click.echo(f"exported {what} as {summary['format']}: {', '.join(summary['files'])}")
+    if "note" in summary:
+        click.echo(f"note: {summary['note']}", err=True)
 
 
 @click.command("handout")
