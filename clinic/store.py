@@ -60,24 +60,34 @@ def fsync_directory(folder: Path) -> None:
         os.close(fd)
 
 
-def _durable_temporary(path: Path, data: bytes) -> Path:
-    """data in a new owner-only file beside path, flushed to disk."""
+def _shared_mode() -> int:
+    """The mode a new file gets from the user's umask (for files meant to be shared)."""
+    mask = os.umask(0)
+    os.umask(mask)
+    return 0o666 & ~mask
+
+
+def _durable_temporary(path: Path, data: bytes, private: bool = True) -> Path:
+    """data in a new file beside path (owner-only unless not private), flushed to disk."""
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
             handle.flush()
             os.fsync(handle.fileno())
-        os.chmod(tmp, 0o600)
+        os.chmod(tmp, 0o600 if private else _shared_mode())
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
     return Path(tmp)
 
 
-def atomic_write_bytes(path: Path, data: bytes) -> None:
-    """Replace path with data: temporary file, fsync, rename, fsync of the folder."""
-    tmp = _durable_temporary(path, data)
+def atomic_write_bytes(path: Path, data: bytes, *, private: bool = True) -> None:
+    """Replace path with data: temporary file, fsync, rename, fsync of the folder.
+
+    Files are owner-only: most hold personal data. `private=False` is for what is made
+    to be shared (a handout, an export, a review sheet): the umask decides."""
+    tmp = _durable_temporary(path, data, private)
     try:
         os.replace(tmp, path)
     except BaseException:

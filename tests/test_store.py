@@ -131,3 +131,16 @@ def test_sigkill_during_writes_never_damages_the_store(tmp_path: Path) -> None:
         # every write that reported success is there, and the file parses
         assert set(confirmed) <= stored
     json.loads(path.read_text())
+
+
+def test_shared_files_follow_the_umask(tmp_path: Path) -> None:
+    from clinic.store import atomic_write_bytes
+
+    old = os.umask(0o022)
+    try:
+        atomic_write_bytes(tmp_path / "handout.docx", b"x", private=False)
+        atomic_write_bytes(tmp_path / "case.json", b"x")
+    finally:
+        os.umask(old)
+    assert (tmp_path / "handout.docx").stat().st_mode & 0o777 == 0o644
+    assert (tmp_path / "case.json").stat().st_mode & 0o777 == 0o600

@@ -73,7 +73,7 @@ def review(
             if path.suffix.lower() == ".docx"
             else reviewing.write_csv(rows)
         )
-        atomic_write_bytes(path, data)
+        atomic_write_bytes(path, data, private=False)
         click.echo(f"wrote {path}: {len(rows)} draft term(s) to review")
         return
     assert apply_path is not None

@@ -179,12 +179,13 @@ def write_deck(
     deck, count = build_deck(concepts, langs, title, domains)
     if not count:
         raise ClinicError(f"no concept has terms in both {langs[0]} and {langs[1]}", field="--lang")
+    from clinic.store import atomic_write_bytes
+
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     os.close(fd)
     try:
-        genanki.Package(deck).write_to_file(tmp)
-        os.replace(tmp, path)
-    except BaseException:
+        genanki.Package(deck).write_to_file(tmp)  # genanki writes only to a path
+        atomic_write_bytes(path, Path(tmp).read_bytes(), private=False)
+    finally:
         Path(tmp).unlink(missing_ok=True)
-        raise
     return count

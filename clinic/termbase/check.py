@@ -194,7 +194,7 @@ def _id_stability(folder: Path, ids: set[str], update: bool) -> list[Problem]:
     if update and not problems and new:
         from clinic.store import atomic_write_bytes
 
-        atomic_write_bytes(lock, ("\n".join(sorted(known | ids)) + "\n").encode())
+        atomic_write_bytes(lock, ("\n".join(sorted(known | ids)) + "\n").encode(), private=False)
     elif new and lock.exists():
         problems += [
             Problem(str(lock), cid, "new id not recorded: run 'clinic glossary check --update-ids'")

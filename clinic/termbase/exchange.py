@@ -779,7 +779,9 @@ def export_file(
         files += _export_yaml_folder(concepts, path)
     else:
         atomic_write_bytes(
-            path, export_bytes(concepts, kind, langs=langs, layout=layout, title=title)
+            path,
+            export_bytes(concepts, kind, langs=langs, layout=layout, title=title),
+            private=False,
         )
         files.append(str(path))
     return {
@@ -807,6 +809,6 @@ def _export_yaml_folder(concepts: list[Concept], folder: Path) -> list[str]:
         field_name = "interpreting" if name == "phrasebook" else name
         text = dump_concepts(items, field_name if field_name in SUBJECT_FIELDS else None)
         target = folder / f"{name}.yaml"
-        atomic_write_bytes(target, text.encode("utf-8"))
+        atomic_write_bytes(target, text.encode("utf-8"), private=False)
         written.append(str(target))
     return written

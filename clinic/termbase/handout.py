@@ -550,7 +550,7 @@ def write_handout(concepts: list[Concept], path: Path | str, options: HandoutOpt
         from clinic.exceptions import NothingFound
 
         raise NothingFound("no concept has terms in these languages and subject fields")
-    atomic_write_bytes(path, docx_bytes(build_document(concepts, options)))
+    atomic_write_bytes(path, docx_bytes(build_document(concepts, options)), private=False)
     return shown
 
 
@@ -612,5 +612,5 @@ def convert_to_pdf(
                 f"LibreOffice could not convert the document (exit code {result.returncode})",
                 path=docx,
             )
-        atomic_write_bytes(target, produced.read_bytes())
+        atomic_write_bytes(target, produced.read_bytes(), private=False)
     return target
