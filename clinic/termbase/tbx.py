@@ -192,6 +192,12 @@ def slugify(text: str) -> str:
     return _SLUG_DROP.sub("-", text.lower()).strip("-")
 
 
+def entry_id(concept: Concept) -> str:
+    """The id a concept's <conceptEntry> gets: its original TBX id if it came with one."""
+    extra = concept.get("extra") or {}
+    return str(extra.get("tbxId") or _tbx_id(concept["id"]))
+
+
 def _tbx_id(concept_id: str) -> str:
     """An xs:ID (an NCName, so not starting with a digit) for a concept id."""
     return concept_id if concept_id[:1].isalpha() else f"_{concept_id}"
@@ -395,14 +401,18 @@ def _term_element(term: Term) -> ET.Element:
     return sec
 
 
-def concept_element(concept: Concept, labels: dict[str, str] | None = None) -> ET.Element:
+def concept_element(
+    concept: Concept, labels: dict[str, str] | None = None, ids: dict[str, str] | None = None
+) -> ET.Element:
     """The <conceptEntry> of a concept.
 
     labels maps the ids of the concepts in the same file to a label (their preferred
     term): a cross-reference shows its target's label and is kept only when the target
-    is in the file (its target must be an id there); with labels None, always kept."""
+    is in the file (its target must be an id there); with labels None, always kept.
+    ids maps concept ids to the TBX ids written for them (an imported entry keeps its
+    own, e.g. IATE-2), so that a cross-reference points at the id in the file."""
     extra = dict(concept.get("extra") or {})
-    entry = ET.Element("conceptEntry", {"id": str(extra.get("tbxId") or _tbx_id(concept["id"]))})
+    entry = ET.Element("conceptEntry", {"id": entry_id(concept)})
     for field in concept.get("subject_fields", []):
         _sub(entry, "descrip", SUBJECT_FIELDS.get(field, field), {"type": "subjectField"})
     place = _definition_place(concept)
@@ -415,7 +425,8 @@ def concept_element(concept: Concept, labels: dict[str, str] | None = None) -> E
     for target in concept.get("see", []):
         if labels is None or target in labels:
             label = labels.get(target, target) if labels else target
-            _sub(entry, "ref", label, {"type": "crossReference", "target": _tbx_id(target)})
+            written = (ids or {}).get(target) or _tbx_id(target)
+            _sub(entry, "ref", label, {"type": "crossReference", "target": written})
     _, others = _extra_elements(extra, _CONCEPT_SPECIAL)
     entry.extend(others)
     lang_extra: dict[str, dict[str, Any]] = dict(extra.get("langSec") or {})
@@ -487,6 +498,7 @@ def write_tbx(
     """Write concepts as a TBX-Basic v3 (DCA) document; returns the number written."""
     items = list(concepts)
     labels = {c["id"]: concept_label(c) for c in items}
+    ids = {c["id"]: entry_id(c) for c in items}
     head = [
         '<?xml version="1.0" encoding="UTF-8"?>\n',
         SCHEMA_PIS,
@@ -501,7 +513,7 @@ def write_tbx(
     handle.write("".join(head).encode("utf-8"))
     batch: list[str] = []
     for i, concept in enumerate(items):
-        serialize(concept_element(concept, labels), batch, 3)
+        serialize(concept_element(concept, labels, ids), batch, 3)
         if i % 500 == 499:
             handle.write("".join(batch).encode("utf-8"))
             batch.clear()

@@ -397,3 +397,28 @@ def test_ids_and_languages() -> None:
     entry = tbx.concept_element(concept)
     assert entry.get("id") == "_3d-scan"
     assert json.dumps(tbx.slugify("_3d-scan")) == '"3d-scan"'
+
+
+def test_cross_references_keep_pointing_at_imported_ids(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    import io
+
+    from clinic.termbase.tbx import entry_id, write_tbx
+
+    concepts = [
+        {
+            "id": "iate-1",
+            "see": ["iate-2"],
+            "extra": {"tbxId": "IATE-1"},
+            "terms": {"en": [{"text": "one term", "status": "preferred"}]},
+        },
+        {
+            "id": "iate-2",
+            "extra": {"tbxId": "IATE-2"},
+            "terms": {"en": [{"text": "two term", "status": "preferred"}]},
+        },
+    ]
+    out = io.BytesIO()
+    write_tbx(concepts, out)
+    text = out.getvalue().decode()
+    assert 'target="IATE-2"' in text and 'target="iate-2"' not in text
+    assert entry_id(concepts[0]) == "IATE-1"
