@@ -200,3 +200,9 @@ def test_a_long_lived_termbase_sees_changes_made_by_another_process(termbase: Te
     other.add({"id": "crew-list", "terms": {"en": [{"text": "crew list"}]}})
     assert ids(termbase.search("crew list", mode="exact")) == ["crew-list"]
     assert ids(termbase.search("bulk term 249", mode="exact")) == ["bulk-249"]
+
+
+def test_vietnamese_typed_with_accents_ranks_terms_written_so_first(shipped: Termbase) -> None:
+    hits = shipped.search("nợ").hits
+    assert hits[0].lang == "vi" and "nợ" in hits[0].text
+    assert shipped.search("no").hits[0].lang == "en"  # without accents, no preference

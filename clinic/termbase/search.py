@@ -19,6 +19,7 @@ from clinic.text import (
     ZAWGYI_THRESHOLD,
     has_myanmar,
     normalize,
+    scripts_in,
     search_key,
     zawgyi_probability,
     zawgyi_to_unicode,
@@ -283,8 +284,18 @@ def _search_reading(
     if not ranks:
         result.suggestions = _suggestions(db, key, fuzzy_rows or _fuzzy_rows(db, key, domains))
 
-    best = sorted(ranks.values())[:limit]
+    ordered = sorted(ranks.values())
+    typed = _with_latin_accents(text)
+    best = ordered[: limit * 4 if typed else limit]
     concepts = _load(db, [r.concept for r in best])
+    if typed:
+        # 'nợ' typed with its marks: within a tier, terms written that way first
+        # ('nợ lương' before 'non-punishment', which only matches once accents fold)
+        def as_typed(rank: _Rank) -> bool:
+            term = concepts[rank.concept]["terms"][rank.lang][rank.term]
+            return typed in normalize(term["text"]).casefold()
+
+        best = sorted(best, key=lambda rank: (rank.tier, not as_typed(rank)))[:limit]
     for rank in best:
         concept = concepts[rank.concept]
         term = concept["terms"][rank.lang][rank.term]
@@ -299,8 +310,18 @@ def _search_reading(
                 score=rank.score,
             )
         )
-    quality = (rank.tier, rank.first) if best else (9.0, 0.0)
+    quality = (best[0].tier, best[0].first) if best else (9.0, 0.0)
     return (*quality, float(converted)), result
+
+
+def _with_latin_accents(text: str) -> str | None:
+    """The query, case-folded, when it is Latin script typed with accents."""
+    import unicodedata
+
+    folded = normalize(text).casefold()
+    if folded.isascii() or scripts_in(folded) != {"Latin"}:
+        return None
+    return folded if unicodedata.normalize("NFD", folded) != folded else None
 
 
 def _suggestions(db: sqlite3.Connection, key: str, rows: list[tuple[Any, ...]]) -> list[str]:
