@@ -163,6 +163,9 @@ def search_key(text: str) -> str:
     'kan kha manut' equals 'kankhamanut'. Marks of the other scripts are kept.
     """
     text = normalize(text).translate(_KEY_TRANSLATION).casefold()
+    if "\u17c1" in text:
+        # Khmer two-part vowels typed as their parts: E + II for OE, E + AA for OO
+        text = text.replace("\u17c1\u17b8", "\u17be").replace("\u17c1\u17b6", "\u17c4")
     if not text.isascii() and _LATIN_ACCENTS.search(text):
         text = _fold_latin_marks(text.replace("đ", "d"))
     return text

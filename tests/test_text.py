@@ -73,3 +73,8 @@ def test_canonical_language_codes() -> None:
     assert canonical_language("TH") == "th"
     assert canonical_language("my_mm") == "my-MM"
     assert canonical_language("sr-latn-rs") == "sr-Latn-RS"
+
+
+def test_khmer_vowels_typed_in_two_parts_match() -> None:
+    assert search_key("\u1780\u17c1\u17b8") == search_key("\u1780\u17be")  # ក + OE
+    assert search_key("\u1780\u17c1\u17b6") == search_key("\u1780\u17c4")  # ក + OO

@@ -22,7 +22,7 @@ from pathlib import Path
 from clinic.termbase.model import Concept, is_phrase
 from clinic.text import search_key
 
-FORMAT = "4"
+FORMAT = "5"
 STATUS_RANK = {"preferred": 0, "admitted": 1, "deprecated": 2}
 KIND_TEXT, KIND_ROMAN = 0, 1
 
