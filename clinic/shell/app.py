@@ -31,6 +31,7 @@ from prompt_toolkit.key_binding import KeyBindings, KeyPressEvent
 from prompt_toolkit.keys import Keys
 from prompt_toolkit.layout import HSplit, Layout, VSplit, Window
 from prompt_toolkit.layout.controls import BufferControl, FormattedTextControl
+from prompt_toolkit.layout.processors import Processor, Transformation, TransformationInput
 from prompt_toolkit.output import ColorDepth, Output
 from prompt_toolkit.styles import Style
 
@@ -60,6 +61,25 @@ STYLE = Style.from_dict(
 CHROME_ROWS = 4  # header, query, status, footer
 SEARCH_WAIT = 2.0  # seconds Enter may wait for the search of what is typed
 SEARCHING_AFTER = 0.15  # seconds before a running search is mentioned on the status line
+
+
+class DottedCircleForLoneMark(Processor):
+    """Draw U+25CC before a combining mark that starts the query (Zawgyi puts the E vowel
+    first; a lone Thai vowel typed first): a terminal draws a mark with no base letter
+    as nothing, so the interpreter would not see what was typed."""
+
+    def apply_transformation(self, ti: TransformationInput) -> Transformation:
+        import unicodedata
+
+        text = "".join(fragment[1] for fragment in ti.fragments)
+        if not text or not unicodedata.category(text[0]).startswith("M"):
+            return Transformation(ti.fragments)
+        style = ti.fragments[0][0] if ti.fragments else ""
+        return Transformation(
+            [(style, "\u25cc"), *ti.fragments],
+            source_to_display=lambda i: i + 1,
+            display_to_source=lambda i: max(i - 1, 0),
+        )
 
 
 class Shell:
@@ -122,7 +142,11 @@ class Shell:
         query_row = VSplit(
             [
                 Window(FormattedTextControl([("class:prompt", "> ")]), width=2, height=1),
-                Window(BufferControl(self.buffer), height=1, style=self._frame_style),
+                Window(
+                    BufferControl(self.buffer, input_processors=[DottedCircleForLoneMark()]),
+                    height=1,
+                    style=self._frame_style,
+                ),
             ]
         )
         body = Window(

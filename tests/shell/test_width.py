@@ -112,3 +112,15 @@ def test_clean_removes_control_characters() -> None:
     assert clean("a\tb\nc") == "a b c"
     assert clean("x\x1b[2Jy") == "x\ufffd[2Jy"
     assert clean(SAMPLES["my"]) == SAMPLES["my"]
+
+
+def test_a_query_starting_with_a_mark_is_drawn_on_a_dotted_circle() -> None:
+    from types import SimpleNamespace
+
+    from clinic.shell.app import DottedCircleForLoneMark
+
+    processor = DottedCircleForLoneMark()
+    lone = processor.apply_transformation(SimpleNamespace(fragments=[("", "\u1031\u1004")]))
+    assert lone.fragments[0][1] == "\u25cc" and lone.source_to_display(0) == 1
+    plain = processor.apply_transformation(SimpleNamespace(fragments=[("", "\u1004\u1031")]))
+    assert [f[1] for f in plain.fragments] == ["\u1004\u1031"]
