@@ -390,9 +390,15 @@ def check_paths(
 
 
 def evaluate(expression: str, context: Mapping[str, Any]) -> Any:
-    """Evaluate a definition's expression (derived value, rule, template condition)."""
-    compiled = _compiled_expression(expression)
-    return compiled(**context)
+    """Evaluate a definition's expression (derived value, rule, template condition).
+
+    What jinja2's TemplateExpression.__call__ does, with one copy of the context instead
+    of two (a dozen rules run for every case of a 10,000-case import)."""
+    template = _compiled_expression(expression)._template
+    ctx = template.new_context({**template.globals, **context}, shared=True)
+    for _ in template.root_render_func(ctx):
+        pass
+    return ctx.vars["result"]
 
 
 @lru_cache(maxsize=512)
