@@ -187,7 +187,7 @@ def fill(
         # the run before any document is written, not after (when it could not be logged).
         from clinic.cli.case_records import with_store
 
-        with_store(lambda store: store._sealer_if_encrypted())  # unlocks, or refuses
+        with_store(lambda store: store.unlock())
     refused: dict[str, ClinicError] = {}
     if form == "referral":
         # no referral shares what the person did not consent to share

@@ -25,11 +25,16 @@ import re
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
-from functools import lru_cache
 from typing import Any
 
 from clinic.forms import thai
-from clinic.text import ZAWGYI_THRESHOLD, has_myanmar, normalize
+from clinic.text import (
+    ZAWGYI_THRESHOLD,
+    has_myanmar,
+    normalize,
+    zawgyi_probability,
+    zawgyi_to_unicode,
+)
 
 SCALAR_TYPES = (
     "text",
@@ -345,32 +350,11 @@ def to_plain(value: Any) -> Any:
 # --- Zawgyi -------------------------------------------------------------------------
 
 
-@lru_cache(maxsize=1)
-def _zawgyi_detector() -> Any:
-    # Built once per process: clinic.text builds a new detector on each call (45-70 ms).
-    from myanmartools import ZawgyiDetector
-
-    return ZawgyiDetector()
-
-
-@lru_cache(maxsize=1)
-def _zawgyi_transliterator() -> Any:
-    import icu  # pyicu-wheels
-
-    return icu.Transliterator.createInstance("Zawgyi-my")
-
-
-def zawgyi_probability(text: str) -> float:
-    if not has_myanmar(text):
-        return 0.0
-    return float(_zawgyi_detector().get_zawgyi_probability(text))
-
-
 def unzawgyi(text: str) -> tuple[str, float | None]:
     """(Unicode text, the Zawgyi probability when the text was converted, else None)."""
     probability = zawgyi_probability(text)
     if probability > ZAWGYI_THRESHOLD:
-        return normalize(str(_zawgyi_transliterator().transliterate(text))), probability
+        return normalize(zawgyi_to_unicode(text)), probability
     return text, None
 
 

@@ -238,6 +238,11 @@ class CaseStore:
         check = enc.get("check", "?") if enc else "plain"
         return f"{self.storage.signature()}|{self.settings.digest}|{check}"
 
+    def unlock(self) -> None:
+        """Check now that an encrypted store opens with the passphrase given (raises
+        PassphraseNeeded or WrongPassphrase), before work that would need it later."""
+        self._sealer_if_encrypted()
+
     def _sealer_if_encrypted(self) -> Sealer | None:
         return self.storage.sealer if self.storage.encryption_header() else None
 

@@ -1089,16 +1089,7 @@ class JournalTable(Table):
     def insert(self, document: Mapping[Any, Any]) -> int:
         if not isinstance(document, Mapping):
             raise ValueError("Document is not a Mapping")
-        with self._tx() as tx:
-            if isinstance(document, Document):
-                doc_id = int(document.doc_id)
-                if str(doc_id) in self._read_table():
-                    raise ValueError(f"Document with ID {doc_id} already exists")
-                tx.claim_id(self.name, doc_id)
-            else:
-                doc_id = tx.next_id(self.name)
-            tx.add(["p", self.name, doc_id, dict(document)])
-        return doc_id
+        return self.insert_multiple([document])[0]
 
     def insert_multiple(self, documents: Iterable[Mapping[Any, Any]]) -> list[int]:
         doc_ids = []
