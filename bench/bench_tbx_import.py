@@ -8,7 +8,10 @@ parsing it into one tree.
     python bench/bench_tbx_import.py [--concepts 20000] [--big-mb 100] [--skip-memory]
 
 Target (issue 4): the import of 20,000 concepts in <= 5 s. The figure depends on the
-machine; the ratio to the baseline does much less.
+machine; the ratio to the baseline does much less. Reading is spread over the CPUs
+(exchange.PARALLEL_FROM) and the index is built in a forked process while the store is
+written, so the CPU time (all processes) is higher than the wall time; on a machine
+whose other work holds a core, the wall time grows accordingly.
 """
 
 from __future__ import annotations
@@ -131,12 +134,21 @@ def timed(action: Any) -> tuple[float, Any]:
     return time.perf_counter() - start, result
 
 
+def cpu_seconds() -> float:
+    """CPU time of this process and of the processes it started (the import reads a
+    big file in several, and builds the index in another) that have ended."""
+    import resource
+
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return time.process_time() + children.ru_utime + children.ru_stime
+
+
 def cpu_timed(action: Any) -> tuple[float, float, Any]:
-    """(wall seconds, CPU seconds of this process, result): on a busy machine the CPU
-    time says more than the wall time."""
-    wall, cpu = time.perf_counter(), time.process_time()
+    """(wall seconds, CPU seconds of this process and its children, result): on a busy
+    machine the CPU time says more than the wall time."""
+    wall, cpu = time.perf_counter(), cpu_seconds()
     result = action()
-    return time.perf_counter() - wall, time.process_time() - cpu, result
+    return time.perf_counter() - wall, cpu_seconds() - cpu, result
 
 
 def bare_iterparse(path: Path) -> int:
@@ -151,7 +163,7 @@ def import_stages(home: Path, path: Path, empty: Path) -> dict[str, tuple[float,
     termbase = Termbase(home)
     termbase.seed(empty)
     stages: dict[str, tuple[float, float]] = {}
-    wall, cpu = time.perf_counter(), time.process_time()
+    wall, cpu = time.perf_counter(), cpu_seconds()
     with exchange.gc_paused():
         *stages["read + validate"], incoming = cpu_timed(lambda: exchange.read_incoming(path))
         *stages["plan"], plan = cpu_timed(
@@ -160,7 +172,7 @@ def import_stages(home: Path, path: Path, empty: Path) -> dict[str, tuple[float,
         *stages["write (Termbase.upsert_many)"], _ = cpu_timed(
             lambda: exchange.apply_plan(termbase, plan)
         )
-    stages["total"] = (time.perf_counter() - wall, time.process_time() - cpu)
+    stages["total"] = (time.perf_counter() - wall, cpu_seconds() - cpu)
     assert len(plan.added) == len(incoming.concepts), plan.counts()
     assert len(Termbase(home).concepts()) == len(incoming.concepts)
     return stages

@@ -38,6 +38,21 @@ class ClinicError(Exception):
         field = f"{self.field}: " if self.field else ""
         return f"{where}{field}{self.message}"
 
+    def __reduce__(self) -> tuple[object, ...]:
+        # Errors found in a worker process travel back whole (where, field, message).
+        return (_rebuild, (type(self), self.message, self.path, self.line, self.column, self.field))
+
+
+def _rebuild(
+    kind: type[ClinicError],
+    message: str,
+    path: str | None,
+    line: int | None,
+    column: int | None,
+    field: str | None,
+) -> ClinicError:
+    return kind(message, path=path, line=line, column=column, field=field)
+
 
 class NothingFound(ClinicError):
     """A search or filter that matched nothing: not a mistake, exit code 1."""
@@ -74,3 +89,6 @@ class ValidationErrors(ClinicError):
 
     def __str__(self) -> str:
         return "\n".join(str(e) for e in self.errors)
+
+    def __reduce__(self) -> tuple[object, ...]:
+        return (ValidationErrors, (self.errors,))

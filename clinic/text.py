@@ -155,6 +155,16 @@ def _fold_latin_marks(text: str) -> str:
     return unicodedata.normalize("NFC", "".join(out))
 
 
+# Keys computed ahead by the processes that read a big import (remember_search_keys).
+_KNOWN_KEYS: dict[str, str] = {}
+
+
+def remember_search_keys(keys: dict[str, str]) -> None:
+    """Take search keys computed in other processes (the texts and their search_key),
+    so that building the index of a big import does not compute them again."""
+    _KNOWN_KEYS.update(keys)
+
+
 def search_key(text: str) -> str:
     """The form a term and a query are compared in.
 
@@ -162,6 +172,9 @@ def search_key(text: str) -> str:
     characters removed, so that 'buon ban nguoi' equals 'buôn bán người' and
     'kan kha manut' equals 'kankhamanut'. Marks of the other scripts are kept.
     """
+    known = _KNOWN_KEYS.get(text)
+    if known is not None:
+        return known
     text = normalize(text).translate(_KEY_TRANSLATION).casefold()
     if "\u17c1" in text:
         # Khmer two-part vowels typed as their parts: E + II for OE, E + AA for OO
@@ -194,6 +207,30 @@ def zawgyi_probability(text: str) -> float:
     if not has_myanmar(text):
         return 0.0
     return float(_zawgyi_detector().get_zawgyi_probability(text))
+
+
+def combined_zawgyi_probability(probabilities: list[float]) -> float | None:
+    """The Zawgyi probability of texts joined with spaces, from each text's own.
+
+    myanmartools scores a text by adding up a log-likelihood ratio for each pair of
+    neighbouring characters, and a space is outside its model, like the ends of a text:
+    so the joined text's ratio is the sum of the texts' ratios, each recovered from its
+    probability (p = 1 / (1 + e^r)). This saves a second pass over a whole column. None
+    when a probability is 0 or 1 exactly (a ratio too large to recover): then judge the
+    joined text itself. A text of letters the model does not know (-inf) adds nothing."""
+    import math
+
+    total = 0.0
+    for p in probabilities:
+        if p == -math.inf:
+            continue
+        if not 0.0 < p < 1.0:
+            return None
+        total += math.log1p(-p) - math.log(p)
+    if total >= 0:
+        z = math.exp(-total)
+        return z / (z + 1)
+    return 1 / (1 + math.exp(total))
 
 
 @lru_cache(maxsize=1)

@@ -27,7 +27,7 @@ from clinic.termbase.model import (
     clean_concept,
     is_phrase,
 )
-from clinic.text import LANGUAGE_SCRIPTS, normalize
+from clinic.text import LANGUAGE_SCRIPTS, normalize, remember_search_keys, search_key
 
 FORMATS = ("tbx", "csv", "tsv", "yaml", "apkg")
 _SUFFIXES = {
@@ -119,27 +119,119 @@ def read_incoming(
             f"unknown subject field (known: {', '.join(SUBJECT_FIELDS)})", field="--domain"
         )
     warnings: list[str] = []
+    scores: list[float | None] | None = None
     if kind == "apkg":
         raise ClinicError("Anki decks can be exported, not imported", path=path)
-    if kind == "yaml":
-        raws = _read_yaml(path)
-    elif kind == "tbx":
-        from clinic.termbase.tbx import TbxReader
-
-        reader = TbxReader(path)
-        raws = list(reader)
-        warnings += reader.warnings
+    if kind == "tbx":
+        concepts, provided, errors, tbx_warnings, scores = _read_tbx(path, domain)
+        warnings += tbx_warnings
     else:
-        from clinic.termbase.tabular import read_table
+        if kind == "yaml":
+            raws = _read_yaml(path)
+        else:
+            from clinic.termbase.tabular import read_table
 
-        raws, table_warnings = read_table(
-            path, layout=layout, langs=langs, encoding=encoding, zawgyi=zawgyi
-        )
-        warnings += table_warnings
-    if kind != "csv" and kind != "tsv":
-        warnings += fix_zawgyi(raws, mode=zawgyi, path=str(path))
-    concepts, provided = _clean_all(raws, domain)
+            raws, table_warnings = read_table(
+                path, layout=layout, langs=langs, encoding=encoding, zawgyi=zawgyi
+            )
+            warnings += table_warnings
+        concepts, provided, errors = _clean_all(raws, domain)
+    if errors:
+        if len(errors) > MAX_ERRORS:
+            errors = [*errors[:MAX_ERRORS], ValidationError("more errors not shown", path=path)]
+        raise ValidationErrors(errors)
+    if kind != "csv" and kind != "tsv":  # a table's columns are judged as it is read
+        warnings += fix_zawgyi(concepts, mode=zawgyi, path=str(path), scores=scores)
     return Incoming(str(path), kind, concepts, provided, warnings)
+
+
+# A TBX file this large is read by several processes, each taking a run of whole
+# entries (tbx.TbxReader.split): reading and checking 20,000 concepts is CPU-bound
+# Python, about 5 s on one core (bench/bench_tbx_import.py). Below this size starting
+# the processes costs more than it saves.
+PARALLEL_FROM = 4 << 20
+
+
+def _read_tbx(
+    path: Path, domain: str | None
+) -> tuple[list[Concept], list[Provided], list[ClinicError], list[str], list[float | None] | None]:
+    """(concepts, provided, errors, warnings, Zawgyi scores or None) of a TBX file."""
+    from clinic.termbase.tbx import PartUnreadable, TbxReader, skip_warnings
+
+    jobs = _usable_cpus()
+    if jobs > 1 and path.stat().st_size >= PARALLEL_FROM:
+        parts = TbxReader(path).split(jobs)
+        if len(parts) > 1:
+            try:
+                results = _in_processes(_read_tbx_part, [(str(path), p, domain) for p in parts])
+            except PartUnreadable:
+                pass  # libxml2 refused a part: one process, whose reader says why
+            else:
+                concepts: list[Concept] = []
+                provided: list[Provided] = []
+                errors: list[ClinicError] = []
+                scores: list[float | None] = []
+                skipped = empty_terms = 0
+                for part in results:
+                    concepts += part[0]
+                    provided += part[1]
+                    errors += part[2]
+                    skipped += part[3]
+                    empty_terms += part[4]
+                    scores += part[5]
+                    remember_search_keys(part[6])
+                warnings = skip_warnings(str(path), skipped, empty_terms)
+                return concepts, provided, errors, warnings, scores
+    reader = TbxReader(path)
+    raws = list(reader)
+    concepts, provided, errors = _clean_all(raws, domain)
+    return concepts, provided, errors, reader.warnings, None
+
+
+def _read_tbx_part(path: str, part: Any, domain: str | None) -> tuple[Any, ...]:
+    """One process's share of a TBX file: its entries read and checked, their Burmese
+    scored for Zawgyi, and the search keys of their texts computed for the index."""
+    from clinic.termbase.tbx import TbxReader
+
+    with gc_paused():
+        reader = TbxReader(path, part=part)
+        raws = list(reader)
+        concepts, provided, errors = _clean_all(raws, domain)
+        if errors:
+            return concepts, provided, errors, reader.skipped, reader.empty_terms, [], {}
+        keys = {
+            text: search_key(text)
+            for concept in concepts
+            for terms in concept["terms"].values()
+            for term in terms
+            for text in (term["text"], term.get("roman"))
+            if text
+        }
+        scores = zawgyi_scores(concepts)
+        return concepts, provided, errors, reader.skipped, reader.empty_terms, scores, keys
+
+
+def _usable_cpus() -> int:
+    import os
+
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
+
+
+def _in_processes(function: Any, calls: list[tuple[Any, ...]]) -> list[Any]:
+    """function(*call) for each call, one process each, results in order. Forked where
+    that is safe (nothing to re-import), else spawned."""
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    from clinic.termbase.index import may_fork
+
+    context = multiprocessing.get_context("fork" if may_fork() else "spawn")
+    with ProcessPoolExecutor(max_workers=len(calls), mp_context=context) as pool:
+        futures = [pool.submit(function, *call) for call in calls]
+        return [future.result() for future in futures]
 
 
 def _read_yaml(path: Path) -> list[tuple[Concept, str]]:
@@ -175,7 +267,9 @@ def _plain(value: Any) -> Any:
 
 def _clean_all(
     raws: list[tuple[Concept, str]], domain: str | None
-) -> tuple[list[Concept], list[Provided]]:
+) -> tuple[list[Concept], list[Provided], list[ClinicError]]:
+    """Clean concepts, what each provided, and the errors (stopping after MAX_ERRORS + 1:
+    the caller says that more were not shown)."""
     concepts: list[Concept] = []
     provided: list[Provided] = []
     errors: list[ClinicError] = []
@@ -186,15 +280,12 @@ def _clean_all(
             concept = clean_concept(raw, where)
         except ValidationError as error:
             errors.append(error)
-            if len(errors) >= MAX_ERRORS:
-                errors.append(ValidationError("more errors not shown", path=where))
+            if len(errors) > MAX_ERRORS:
                 break
             continue
         concepts.append(concept)
         provided.append(_provided(raw))
-    if errors:
-        raise ValidationErrors(errors)
-    return concepts, provided
+    return concepts, provided, errors
 
 
 def _provided(raw: Concept) -> Provided:
@@ -206,26 +297,56 @@ def _provided(raw: Concept) -> Provided:
     return out
 
 
-def fix_zawgyi(raws: list[tuple[Concept, str]], *, mode: str, path: str) -> list[str]:
+def _myanmar_terms(concepts: list[Concept]) -> Iterator[tuple[str, dict[str, Any]]]:
+    """(language, term) of every term in a Myanmar-script language, in a fixed order."""
+    myanmar = {lang for lang, script in LANGUAGE_SCRIPTS.items() if script == "Myanmar"}
+    for concept in concepts:
+        for lang, items in concept["terms"].items():
+            if lang.split("-")[0] in myanmar:
+                for item in items:
+                    yield lang, item
+
+
+def zawgyi_scores(concepts: list[Concept]) -> list[float | None]:
+    """The Zawgyi probability of each Myanmar-script term (None: no Burmese letters)."""
+    from clinic.text import has_myanmar, zawgyi_probability
+
+    return [
+        zawgyi_probability(term["text"]) if has_myanmar(term["text"]) else None
+        for _, term in _myanmar_terms(concepts)
+    ]
+
+
+def fix_zawgyi(
+    concepts: list[Concept],
+    *,
+    mode: str,
+    path: str,
+    scores: list[float | None] | None = None,
+) -> list[str]:
     """Zawgyi detection for concept files: each Myanmar-script language's terms are
-    judged together, like a table column (tabular.fix_zawgyi_columns)."""
+    judged together, like a table column (tabular.fix_zawgyi_columns). `scores`: the
+    terms' probabilities (zawgyi_scores), when already computed."""
     from clinic.termbase.tabular import fix_zawgyi_columns
 
-    myanmar = {lang for lang, script in LANGUAGE_SCRIPTS.items() if script == "Myanmar"}
+    terms = list(_myanmar_terms(concepts))
+    if not terms or mode == "keep":
+        return fix_zawgyi_columns({}, mode=mode, path=path)
+    if scores is None:
+        scores = zawgyi_scores(concepts)
     columns: dict[str, list[str]] = {}
     places: dict[str, list[dict[str, Any]]] = {}
-    for raw, _ in raws:
-        for lang, items in (raw.get("terms") or {}).items():
-            if str(lang).split("-")[0] not in myanmar or not isinstance(items, list):
-                continue
-            for item in items:
-                if isinstance(item, dict) and isinstance(item.get("text"), str):
-                    columns.setdefault(f"the '{lang}' terms", []).append(item["text"])
-                    places.setdefault(f"the '{lang}' terms", []).append(item)
-    warnings = fix_zawgyi_columns(columns, mode=mode, path=path)
+    column_scores: dict[str, list[float | None]] = {}
+    for (lang, term), score in zip(terms, scores, strict=True):
+        name = f"the '{lang}' terms"
+        columns.setdefault(name, []).append(term["text"])
+        places.setdefault(name, []).append(term)
+        column_scores.setdefault(name, []).append(score)
+    warnings = fix_zawgyi_columns(columns, mode=mode, path=path, scores=column_scores)
     for name, texts in columns.items():
-        for item, text in zip(places[name], texts, strict=True):
-            item["text"] = text
+        for term, text in zip(places[name], texts, strict=True):
+            if text != term["text"]:
+                term["text"] = normalize(text).strip()
     return warnings
 
 

@@ -71,6 +71,8 @@ def _text(
     """Normalised text; `field` and `key` name it in an error (joined only then, as
     this runs for every term of a 20,000-concept import)."""
     if type(value) is str and value:
+        if value.isascii():
+            return value.strip()  # NFC already, and nothing to encode
         try:
             value.encode("utf-8")
         except UnicodeEncodeError:

@@ -211,30 +211,44 @@ def split_rows(
 # --- Zawgyi -----------------------------------------------------------------------
 
 
-def fix_zawgyi_columns(columns: dict[str, list[str]], *, mode: str, path: str) -> list[str]:
+def fix_zawgyi_columns(
+    columns: dict[str, list[str]],
+    *,
+    mode: str,
+    path: str,
+    scores: dict[str, list[float | None]] | None = None,
+) -> list[str]:
     """Convert, in place, the columns whose Burmese is Zawgyi; return the warnings.
 
-    A column is judged as a whole (its cells joined): the detector is unreliable on a
-    single short term. mode 'auto' converts clear Zawgyi and stops on a column it cannot
-    judge; 'convert' converts every column not clearly Unicode; 'keep' changes nothing."""
+    A column is judged as a whole: the detector is unreliable on a single short term.
+    mode 'auto' converts clear Zawgyi and stops on a column it cannot judge; 'convert'
+    converts every column not clearly Unicode; 'keep' changes nothing. `scores`: each
+    cell's Zawgyi probability (None: no Burmese letters), when already computed."""
     if mode not in ZAWGYI_MODES:
         raise ClinicError(f"must be one of {', '.join(ZAWGYI_MODES)}", field="--zawgyi")
     warnings: list[str] = []
     if mode == "keep":
         return warnings
-    from clinic.text import ZAWGYI_THRESHOLD
+    from clinic.text import ZAWGYI_THRESHOLD, combined_zawgyi_probability
 
     for name, cells in columns.items():
-        joined = " ".join(c for c in cells if c and has_myanmar(c))
-        if not joined:
+        given = (scores or {}).get(name)
+        cell_scores = (
+            given
+            if given is not None
+            else [zawgyi_probability(c) if c and has_myanmar(c) else None for c in cells]
+        )
+        judged = [p for p in cell_scores if p is not None]
+        if not judged:
             continue
-        probability = zawgyi_probability(joined)
+        probability = combined_zawgyi_probability(judged)
+        if probability is None:  # a cell too long to combine: judge the joined text
+            joined = " ".join(c for c, p in zip(cells, cell_scores, strict=True) if p is not None)
+            probability = zawgyi_probability(joined)
         if probability <= UNICODE_BELOW:
             # A Unicode column can still hold a cell typed in Zawgyi: name it, unchanged.
             odd = [
-                i + 1
-                for i, c in enumerate(cells)
-                if c and has_myanmar(c) and zawgyi_probability(c) > ZAWGYI_THRESHOLD
+                i + 1 for i, p in enumerate(cell_scores) if p is not None and p > ZAWGYI_THRESHOLD
             ]
             if odd:
                 warnings.append(
@@ -250,11 +264,11 @@ def fix_zawgyi_columns(columns: dict[str, list[str]], *, mode: str, path: str) -
                 path=path,
             )
         converted = 0
-        for i, cell in enumerate(cells):
+        for i, (cell, score) in enumerate(zip(cells, cell_scores, strict=True)):
             # a cell long enough to judge and clearly Unicode already is left alone:
             # converting it again would corrupt it (short cells cannot be judged alone)
-            clearly_unicode = len(cell) >= 5 and zawgyi_probability(cell) <= UNICODE_BELOW
-            if cell and has_myanmar(cell) and not clearly_unicode:
+            clearly_unicode = len(cell) >= 5 and score is not None and score <= UNICODE_BELOW
+            if score is not None and not clearly_unicode:
                 cells[i] = normalize(zawgyi_to_unicode(cell))
                 converted += 1
         warnings.append(

@@ -281,16 +281,22 @@ class Termbase:
         from clinic.store import writing
 
         stale = not self._index_matches_store()
-        everything: list[Concept] = []
-        with writing(self.store_path, kind=STORE_KIND, version=STORE_FORMAT, lock=False) as db:
-            table = db.table(TABLE)
-            changed, removed = fn(table)
-            rebuild = not incremental or stale or len(changed) > 200
-            if rebuild:  # what is about to be written, without reading it back
-                everything = [dict(doc) for doc in table.all()]
+        pending: index.PendingBuild | None = None
+        try:
+            with writing(self.store_path, kind=STORE_KIND, version=STORE_FORMAT, lock=False) as db:
+                table = db.table(TABLE)
+                changed, removed = fn(table)
+                if not incremental or stale or len(changed) > 200:
+                    # Built from what is about to be written, while the store is written.
+                    everything = [dict(doc) for doc in table.all()]
+                    pending = index.PendingBuild(self.index_path, everything, background=True)
+        except BaseException:
+            if pending is not None:
+                pending.abandon()
+            raise
         signature = index.store_signature(self.store_path)
-        if rebuild:
-            index.build(self.index_path, everything, signature)
+        if pending is not None:
+            pending.finish(signature)
         else:
             index.update(self.index_path, changed, removed, signature)
 

@@ -1,0 +1,216 @@
+"""The fast ways of reading a big TBX file give what the careful reader gives: lxml
+instead of expat callbacks, parts of the file read in several processes, the search
+index built in a forked process. Same concepts, same lines in messages, same errors."""
+
+from __future__ import annotations
+
+import math
+import pickle
+import sqlite3
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from clinic.exceptions import ValidationError, ValidationErrors
+from clinic.termbase import exchange, index, tbx
+from clinic.termbase.termbase import prepare
+from clinic.text import combined_zawgyi_probability, zawgyi_probability
+
+from .conftest import DATA
+
+FIXTURES = sorted(DATA.glob("*.tbx"))
+
+
+def synthetic(count: int, *, start: int = 0) -> list[dict[str, Any]]:
+    """Concepts with an English, Thai and Burmese term each, a definition, and now and
+    then a second English term; clearly made-up words."""
+    concepts = []
+    for i in range(start, start + count):
+        terms: dict[str, Any] = {
+            "en": [{"text": f"sample term {i}"}],
+            "th": [{"text": "แรงงานบังคับ", "roman": f"raeng ngan {i}"}],
+            "my": [{"text": "အဓမ္မလုပ်အား"}],
+        }
+        if i % 3 == 0:
+            terms["en"].append({"text": f"variant {i}", "status": "admitted"})
+        concepts.append(
+            {
+                "id": f"sample-{i}",
+                "subject_fields": ["labour"],
+                "definition": {"text": f"Definition number {i}.", "source": "test data"},
+                "terms": terms,
+            }
+        )
+    return concepts
+
+
+@pytest.fixture
+def big_file(tmp_path: Path) -> Path:
+    """More than 65,535 lines: libxml2's own line numbers stop being exact there."""
+    path = tmp_path / "big.tbx"
+    path.write_bytes(tbx.tbx_bytes(synthetic(2500)))
+    assert path.read_bytes().count(b"\n") > 70_000
+    return path
+
+
+def careful(path: Path) -> list[tuple[dict[str, Any], str]]:
+    return list(tbx.TbxReader(path, careful=True))
+
+
+@pytest.mark.parametrize("path", FIXTURES, ids=lambda p: p.name)
+def test_the_fast_reader_reads_like_the_careful_one(path: Path) -> None:
+    assert list(tbx.TbxReader(path)) == careful(path)
+
+
+def test_lines_stay_exact_past_65535(big_file: Path) -> None:
+    fast = list(tbx.TbxReader(big_file))
+    assert fast == careful(big_file)
+    lines = big_file.read_text(encoding="utf-8").splitlines()
+    for _, where in fast[-3:]:
+        line = int(where.rpartition(":")[2])
+        assert line > 65_535 and "<conceptEntry" in lines[line - 1]
+
+
+def test_look_alike_entries_in_comments_are_not_counted(tmp_path: Path) -> None:
+    text = tbx.tbx_bytes(synthetic(3)).decode("utf-8")
+    text = text.replace(
+        "<body>", '<body>\n<!-- <conceptEntry id="fake"> in a comment -->', 1
+    ).replace("</body>", "<![CDATA[ <conceptEntry id='cdata'> ]]></body>")
+    path = tmp_path / "comments.tbx"
+    path.write_text(text, encoding="utf-8")
+    fast = list(tbx.TbxReader(path))
+    assert [c["id"] for c, _ in fast] == ["sample-0", "sample-1", "sample-2"]
+    assert fast == careful(path)
+
+
+@pytest.mark.parametrize("count", [2, 3, 7])
+@pytest.mark.parametrize("name", ["big", *[p.name for p in FIXTURES]])
+def test_parts_read_alone_add_up_to_the_file(name: str, count: int, big_file: Path) -> None:
+    path = big_file if name == "big" else DATA / name
+    whole = list(tbx.TbxReader(path))
+    parts = tbx.TbxReader(path).split(count)
+    assert len(parts) >= 2
+    assert [item for part in parts for item in tbx.TbxReader(path, part=part)] == whole
+
+
+def test_a_part_libxml2_refuses_is_reported_for_a_whole_read(tmp_path: Path) -> None:
+    # An undeclared namespace prefix: expat (without namespaces) reads it, libxml2 not.
+    text = tbx.tbx_bytes(synthetic(40)).decode("utf-8")
+    text = text.replace('<conceptEntry id="sample-30">', '<x:conceptEntry id="sample-30">')
+    text = text.replace(
+        '</conceptEntry>\n      <conceptEntry id="sample-31">',
+        '</x:conceptEntry>\n      <conceptEntry id="sample-31">',
+    )
+    path = tmp_path / "prefix.tbx"
+    path.write_text(text, encoding="utf-8")
+    parts = tbx.TbxReader(path).split(2)
+    with pytest.raises(tbx.PartUnreadable):
+        for part in parts:
+            list(tbx.TbxReader(path, part=part))
+    whole = list(tbx.TbxReader(path))  # falls back to expat
+    assert len(whole) == 40 and whole == careful(path)
+
+
+@pytest.fixture
+def in_parts(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Read every TBX file in parts, as a big one would be, even on one CPU."""
+    monkeypatch.setattr(exchange, "PARALLEL_FROM", 0)
+    monkeypatch.setattr(exchange, "_usable_cpus", lambda: 3)
+
+
+def test_reading_in_processes_gives_the_same_import(big_file: Path, in_parts: None) -> None:
+    parallel = exchange.read_incoming(big_file)
+    exchange.PARALLEL_FROM = 1 << 60  # type: ignore[misc] (restored by monkeypatch)
+    serial = exchange.read_incoming(big_file)
+    assert parallel.concepts == serial.concepts
+    assert parallel.provided == serial.provided
+    assert parallel.warnings == serial.warnings
+
+
+def test_errors_found_in_other_processes_keep_their_lines(tmp_path: Path, in_parts: None) -> None:
+    text = tbx.tbx_bytes(synthetic(300)).decode("utf-8")
+    for number in (250, 260):  # two entries with a language code that is not one
+        before = f'<conceptEntry id="sample-{number}">'
+        after = text.index('xml:lang="en"', text.index(before))
+        text = text[:after] + 'xml:lang="e n"' + text[after + len('xml:lang="en"') :]
+    path = tmp_path / "errors.tbx"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(ValidationErrors) as raised:
+        exchange.read_incoming(path)
+    exchange.PARALLEL_FROM = 1 << 60  # type: ignore[misc]
+    with pytest.raises(ValidationErrors) as serial:
+        exchange.read_incoming(path)
+    assert str(raised.value) == str(serial.value)
+    for number in (250, 260):
+        line = text[: text.index(f'"sample-{number}"')].count("\n") + 1
+        assert f"errors.tbx:{line}: " in str(raised.value)
+    assert len(raised.value.errors) == 2
+
+
+def test_an_unsafe_file_is_refused_before_any_process_starts(
+    tmp_path: Path, in_parts: None
+) -> None:
+    body = tbx.tbx_bytes(synthetic(50)).decode("utf-8").split("\n", 1)[1]
+    path = tmp_path / "bomb.tbx"
+    path.write_text(
+        '<?xml version="1.0"?>\n<!DOCTYPE tbx [ <!ENTITY a "aaaa"> ]>\n' + body,
+        encoding="utf-8",
+    )
+    with pytest.raises(tbx.UnsafeXML, match="entity-expansion bomb"):
+        exchange.read_incoming(path)
+
+
+def test_errors_travel_between_processes_whole() -> None:
+    error = tbx.UnsafeXML("declares entities", path="f.tbx", line=3, column=4, field="x")
+    again = pickle.loads(pickle.dumps(error))
+    assert (
+        type(again) is tbx.UnsafeXML
+        and str(again) == str(error) == "f.tbx:3:4: x: declares entities"
+    )
+    many = ValidationErrors([error, ValidationError("bad", path="g.tbx", line=9)])
+    assert str(pickle.loads(pickle.dumps(many))) == str(many)
+
+
+def test_column_probability_from_its_cells(glossary_folder: Path) -> None:
+    from clinic.termbase.files import read_folder
+
+    burmese = [
+        t["text"]
+        for concept, _ in read_folder(glossary_folder)
+        for t in concept["terms"].get("my", [])
+    ]
+    zawgyi = ["အလုပ္သမား", "ကေလးသူငယ္"]  # Zawgyi, but not so clearly that p == 1.0
+    for cells in (burmese, zawgyi, burmese[:3] + zawgyi):
+        joined = zawgyi_probability(" ".join(cells))
+        combined = combined_zawgyi_probability([zawgyi_probability(c) for c in cells])
+        assert combined is not None and math.isclose(combined, joined, abs_tol=1e-6)
+    # A cell so clearly Zawgyi that its probability rounds to 1.0 cannot be combined:
+    # the caller judges the joined text instead.
+    assert zawgyi_probability("ေမာင္ေမာင္") == 1.0
+    assert combined_zawgyi_probability([0.2, zawgyi_probability("ေမာင္ေမာင္")]) is None
+
+
+def test_index_built_in_a_forked_process_matches(tmp_path: Path, big_file: Path) -> None:
+    concepts = [prepare(c) for c, _ in tbx.TbxReader(big_file)]
+
+    def tables(path: Path) -> list[list[Any]]:
+        db = sqlite3.connect(path)
+        try:
+            return [
+                db.execute(f"SELECT * FROM {name} ORDER BY 1").fetchall()
+                for name in ("concepts", "keys", "meta")
+            ] + [db.execute("SELECT rowid FROM fts WHERE fts MATCH 'term 24'").fetchall()]
+        finally:
+            db.close()
+
+    index.build(tmp_path / "serial.sqlite", concepts, "sig")
+    pending = index.PendingBuild(tmp_path / "forked.sqlite", concepts, background=True)
+    assert pending.process is not None  # the test process has one thread
+    pending.finish("sig")
+    assert tables(tmp_path / "forked.sqlite") == tables(tmp_path / "serial.sqlite")
+    dropped = index.PendingBuild(tmp_path / "dropped.sqlite", concepts, background=True)
+    dropped.abandon()
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(
+        ["big.tbx", "serial.sqlite", "forked.sqlite"]
+    )
