@@ -63,6 +63,8 @@ TERM_KEYS = (
     "extra",
 )
 _ID = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
+_TERM_KEY_SET = frozenset(TERM_KEYS)
+_CONCEPT_KEY_SET = frozenset(CONCEPT_KEYS)
 
 
 def _text(
@@ -134,7 +136,7 @@ def clean_term(raw: Any, where: str, field: str) -> Term:
         raise ValidationError(
             "a term must be a mapping with at least 'text'", path=where, field=field
         )
-    unknown = set(raw) - set(TERM_KEYS)
+    unknown = raw.keys() - _TERM_KEY_SET
     if unknown:
         raise ValidationError(
             f"unknown key(s) {', '.join(sorted(map(str, unknown)))}", path=where, field=field
@@ -181,7 +183,7 @@ def clean_concept(raw: Any, where: str) -> Concept:
     """A validated, normalised concept (the model's rules, not the content checks)."""
     if not isinstance(raw, dict):
         raise ValidationError("a concept must be a mapping", path=where)
-    unknown = set(raw) - set(CONCEPT_KEYS)
+    unknown = raw.keys() - _CONCEPT_KEY_SET
     if unknown:
         raise ValidationError(f"unknown key(s) {', '.join(sorted(map(str, unknown)))}", path=where)
     cid = raw.get("id")
