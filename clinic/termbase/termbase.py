@@ -231,12 +231,7 @@ class Termbase:
             docs = {doc["id"]: doc for doc in table.all()}
             current = {k: dict(v) for k, v in docs.items()}
             changed = [prepare(c, validated=validated) for c in change(current)]
-            for concept in changed:
-                doc = docs.get(concept["id"])
-                if doc is None:
-                    table.insert(concept)
-                else:
-                    table.update(_replace_all(concept), doc_ids=[doc.doc_id])
+            _store_all(table, changed, {k: doc.doc_id for k, doc in docs.items()})
             done.extend(changed)
             return changed, []
 
@@ -253,15 +248,7 @@ class Termbase:
 
         def apply(table: Any) -> Changes:
             by_id = {doc["id"]: doc.doc_id for doc in table.all()}
-            new = []
-            for concept in prepared:
-                if concept["id"] in by_id:
-                    table.update(_replace_all(concept), doc_ids=[by_id[concept["id"]]])
-                    counts[1] += 1
-                else:
-                    new.append(concept)
-            table.insert_multiple(new)
-            counts[0] += len(new)
+            counts[:] = _store_all(table, prepared, by_id)
             return prepared, []
 
         self._change(apply)
@@ -315,6 +302,25 @@ def _by_id(concept_id: str) -> Any:
     from tinydb import Query
 
     return Query().id == concept_id
+
+
+def _store_all(table: Any, concepts: list[Concept], doc_ids: dict[str, int]) -> list[int]:
+    """Insert the new concepts and replace the others, in two table operations: TinyDB
+    reads and rewrites its whole table on each insert or update call, so one call per
+    concept made an import of 20,000 take minutes. Returns [added, replaced]."""
+    new = [c for c in concepts if c["id"] not in doc_ids]
+    replacing = {c["id"]: c for c in concepts if c["id"] in doc_ids}
+    if new:
+        table.insert_multiple(new)
+    if replacing:
+
+        def replace(doc: dict[str, Any]) -> None:
+            concept = replacing[doc["id"]]
+            doc.clear()
+            doc.update(concept)
+
+        table.update(replace, doc_ids=[doc_ids[k] for k in replacing])
+    return [len(new), len(replacing)]
 
 
 def _replace_all(concept: Concept) -> Callable[[dict[str, Any]], None]:
