@@ -12,6 +12,7 @@ import difflib
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -78,6 +79,7 @@ class _Checker:
         self.warnings: list[ClinicError] = []
         self.positions: dict[str, tuple[int, int]] = {}
         self.failed: set[str] = set()
+        self.converting: Converting | None = None
 
     def error(self, message: str, where: tuple[int, int] | None, path: str) -> None:
         line, column = where if where else (None, None)
@@ -102,7 +104,8 @@ class _Checker:
         prefix: str,
         skip: Sequence[str] = (),
     ) -> Record:
-        known = {f.name for f in fields}
+        plan = _plan(tuple(fields))
+        known = plan.known
         for key in raw:
             if key in known or key in skip:
                 continue
@@ -122,22 +125,38 @@ class _Checker:
                 else ("known fields: " + ", ".join(sorted(known)))
             )
             self.error(f"unknown field ({expected})", _where(raw, key), path)
+        # where each field was written (what _where gives, looked up once per group)
+        at: Mapping[Any, tuple[int, int]]
+        if isinstance(raw, yamlio.Located):
+            at, own = raw.positions, (raw.line, raw.column)
+        else:
+            at, own = _NOWHERE, (1, 1)
+        positions = self.positions
         values: dict[str, Any] = {}
-        for f in fields:
-            path = f"{prefix}.{f.name}" if prefix else f.name
-            given = f.name in raw and not _empty(raw[f.name])
-            if given and f.type == "group" and not f.required and _all_empty(raw[f.name]):
-                given = False  # an optional group left blank (as `case new` writes it)
-            if given:
-                self.positions[path] = _where(raw, f.name)
-                values[f.name] = self.value(f, raw[f.name], raw, f.name, path, values)
+        for f, name, optional_group, absent_checked, empty in plan.entries:
+            path = f"{prefix}.{name}" if prefix else name
+            if name in raw:
+                item = raw[name]
+                where = at.get(name, own)
+                given = not _empty(item)
+                if given and optional_group and _all_empty(item):
+                    given = False  # an optional group left blank (as `case new` writes it)
             else:
-                values[f.name] = self.absent(f, raw, path)
-        for f in fields:
-            if f.type == "document_number" and values[f.name] == "":
+                item, where, given = None, own, False
+            if given:
+                positions[path] = where
+                values[name] = self.value(f, item, where, path, values)
+            elif absent_checked:
+                values[name] = self.absent(f, raw, path, where)
+            else:  # optional, no default: what absent() gives, without its checks
+                positions.setdefault(path, where)
+                values[name] = blank(f) if empty is _MAKE_BLANK else empty
+        for f in plan.numbers:
+            if values[f.name] == "":
                 self.number_needed(f, values, raw, prefix)
         record = Record(values)
-        self.derive(derived, values, prefix)
+        if derived:
+            self.derive(derived, values, prefix)
         return record
 
     def number_needed(
@@ -154,8 +173,15 @@ class _Checker:
         where = _where(raw, f.name) if f.name in raw else _where(raw, None)
         self.error(f"is required for this document type ({f.number_of}: {kind})", where, path)
 
-    def absent(self, f: Field, parent: Mapping[str, Any], path: str) -> Any:
-        where = _where(parent, f.name) if f.name in parent else _where(parent, None)
+    def absent(
+        self,
+        f: Field,
+        parent: Mapping[str, Any],
+        path: str,
+        where: tuple[int, int] | None = None,
+    ) -> Any:
+        if where is None:
+            where = _where(parent, f.name) if f.name in parent else _where(parent, None)
         self.positions.setdefault(path, where)
         if f.required:
             label = f.label.get("en", "")
@@ -170,9 +196,9 @@ class _Checker:
         return blank(f)
 
     def value(
-        self, f: Field, raw: Any, parent: Any, key: Any, path: str, siblings: Mapping[str, Any]
+        self, f: Field, raw: Any, where: tuple[int, int], path: str, siblings: Mapping[str, Any]
     ) -> Any:
-        where = _where(parent, key)
+        """A given value (`where` it was written) checked and converted by its field."""
         if f.type == "group":
             if not isinstance(raw, Mapping):
                 self.error(
@@ -184,14 +210,19 @@ class _Checker:
             return self.group(f.fields, f.derived, raw, path)
         if f.type == "list":
             return self.list(f, raw, where, path)
-        conv = Converting(siblings=siblings)
+        conv = self.converting
+        if conv is None or conv.siblings is not siblings:  # one per group, not per value
+            conv = self.converting = Converting(siblings=siblings)
         try:
             value = convert_scalar(f, raw, conv)
         except Problem as problem:
+            conv.warnings.clear()  # those of a value that failed are not given
             self.error(f"expected {problem.expected}", where, path)
             return blank(f)
-        for warning in conv.warnings:
-            self.warn(warning, where, path)
+        if conv.warnings:
+            for warning in conv.warnings:
+                self.warn(warning, where, path)
+            conv.warnings.clear()
         return value
 
     def list(self, f: Field, raw: Any, where: tuple[int, int], path: str) -> tuple[Any, ...]:
@@ -212,15 +243,16 @@ class _Checker:
         items = []
         for index, item in enumerate(raw):
             item_path = f"{path}[{index + 1}]"
-            self.positions[item_path] = _where(raw, index)
+            item_where = _where(raw, index)
+            self.positions[item_path] = item_where
             if _empty(item):
                 self.error(
                     f"expected an item ({describe(f.item)}), found an empty one",
-                    _where(raw, index),
+                    item_where,
                     item_path,
                 )
                 continue
-            items.append(self.value(f.item, item, raw, index, item_path, {}))
+            items.append(self.value(f.item, item, item_where, item_path, {}))
         return tuple(items)
 
     # derived values and rules
@@ -249,6 +281,8 @@ class _Checker:
     def _computable(self, refs: Any, prefix: str) -> bool:
         """False when a value the expression reads failed its own check (its error is
         already reported). Blank values are passed on: expressions handle them."""
+        if not self.failed:
+            return True
         for ref in refs:
             dotted = _join(prefix, ref.dotted.replace("[]", ""))
             for failed in self.failed:
@@ -280,6 +314,47 @@ class _Checker:
                 continue
             if not ok:
                 self.error(f"expected {rule.message}", self.positions.get(rule.field), rule.field)
+
+
+_NOWHERE: Mapping[Any, tuple[int, int]] = {}
+
+
+@dataclass(frozen=True)
+class _Plan:
+    """What checking a group needs to know of its fields, worked out once per group of
+    a form rather than for every case."""
+
+    known: frozenset[str]
+    # (field, name, optional group?, absent needs absent()'s checks (required or default),
+    # its blank when that is immutable ('' or ()) else _MAKE_BLANK: blank(f) makes one)
+    entries: tuple[tuple[Field, str, bool, bool, Any], ...]
+    numbers: tuple[Field, ...]  # document_number fields, in order
+
+
+@lru_cache(maxsize=256)
+def _plan(fields: tuple[Field, ...]) -> _Plan:
+    return _Plan(
+        known=frozenset(f.name for f in fields),
+        entries=tuple(
+            (
+                f,
+                f.name,
+                f.type == "group" and not f.required,
+                f.required or f.default is not None,
+                _shared_blank(f),
+            )
+            for f in fields
+        ),
+        numbers=tuple(f for f in fields if f.type == "document_number"),
+    )
+
+
+_MAKE_BLANK = object()
+
+
+def _shared_blank(f: Field) -> Any:
+    empty = blank(f)
+    return empty if empty.__class__ in (str, tuple) else _MAKE_BLANK
 
 
 def _join(prefix: str, name: str) -> str:
@@ -331,15 +406,22 @@ def validate(
     return (None if errors else record), errors, checker.warnings
 
 
-def check_case(path: str | Path, form: FormDefinition | str | None = None) -> CaseCheck:
-    """Read and check one case file without raising for its mistakes."""
+def check_case(
+    path: str | Path,
+    form: FormDefinition | str | None = None,
+    known: Mapping[str, FormDefinition] | None = None,
+) -> CaseCheck:
+    """Read and check one case file without raising for its mistakes.
+
+    `known`: the forms a case may name (default: load_forms(), which looks at the forms
+    folder again); a batch passes the forms it read once."""
     source = Path(path)
     try:
         data = yamlio.load(source)
     except ClinicError as error:
         return CaseCheck(source, None, [error], [])
     try:
-        definition = _form_for(data, form, source)
+        definition = _form_for(data, form, source, known)
     except ClinicError as error:
         return CaseCheck(source, None, [error], [])
     record, errors, warnings = validate(data, definition, str(source))
@@ -357,7 +439,12 @@ def read_case(path: str | Path, form: FormDefinition | str | None = None) -> Cas
     return result.case
 
 
-def _form_for(data: Any, form: FormDefinition | str | None, source: Path) -> FormDefinition:
+def _form_for(
+    data: Any,
+    form: FormDefinition | str | None,
+    source: Path,
+    known: Mapping[str, FormDefinition] | None = None,
+) -> FormDefinition:
     if data is None:
         raise ValidationError("the file is empty", path=source, line=1, column=1)
     if not isinstance(data, Mapping):
@@ -396,9 +483,10 @@ def _form_for(data: Any, form: FormDefinition | str | None, source: Path) -> For
         )
     if form is not None:
         return form
-    from clinic.forms.definitions import load_forms
+    if known is None:
+        from clinic.forms.definitions import load_forms
 
-    known = load_forms()
+        known = load_forms()
     if written not in known:
         raise ValidationError(
             f"unknown form (known forms: {', '.join(sorted(known))})",

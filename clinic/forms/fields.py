@@ -381,7 +381,7 @@ def _text(raw: str, f: Field, conv: Converting) -> str:
     limit = f.max_length or (MULTILINE_MAX_LENGTH if f.multiline else DEFAULT_MAX_LENGTH)
     if len(value) > limit:
         raise Problem(f"at most {limit} characters")
-    if has_myanmar(value):
+    if not value.isascii() and has_myanmar(value):  # isascii: a flag, not a scan
         value, probability = unzawgyi(value)
         if probability is not None:
             conv.warnings.append(
@@ -559,12 +559,12 @@ def convert_scalar(f: Field, raw: Any, conv: Converting | None = None) -> Any:
     Raises Problem. An empty text means "not given": the caller decides whether that is
     allowed (required fields) and uses `blank(f)` otherwise."""
     conv = conv or Converting()
-    if isinstance(raw, Mapping):
-        raise Problem(f"{describe(f)}, not a mapping")
-    if isinstance(raw, list):
-        raise Problem(f"{describe(f)}, not a list")
-    if not isinstance(raw, str):  # pragma: no cover - yamlio only yields text
-        raise Problem(describe(f))
+    if not isinstance(raw, str):
+        if isinstance(raw, Mapping):
+            raise Problem(f"{describe(f)}, not a mapping")
+        if isinstance(raw, list):
+            raise Problem(f"{describe(f)}, not a list")
+        raise Problem(describe(f))  # pragma: no cover - yamlio only yields text
     if raw.strip() in EMPTY_MARKERS:
         raise Problem('a value, or nothing at all for "not given" (~ and null are not used)')
     return CONVERTERS[f.type](raw, f, conv)

@@ -42,10 +42,17 @@ def _group(fields: Sequence[Any], record: Any, to_plain: Any) -> dict[str, Any]:
             value = record[f.name]
         except (KeyError, TypeError):
             continue
+        if isinstance(value, str) and f.type not in _CONTAINERS:
+            if value:  # what _value gives for text, a choice, an id number (most values)
+                result[f.name] = str(value)
+            continue
         kept = _value(f, value, to_plain)
         if kept is not None:
             result[f.name] = kept
     return result
+
+
+_CONTAINERS = ("group", "list")
 
 
 def _value(f: Any, value: Any, to_plain: Any) -> Any:
@@ -56,6 +63,8 @@ def _value(f: Any, value: Any, to_plain: Any) -> Any:
         items = [_value(f.item, item, to_plain) for item in value or ()]
         kept = [item for item in items if item is not None]
         return kept or None
+    if isinstance(value, str):  # text, a choice, an id number: most values
+        return str(value) or None
     plain = to_plain(value)
     if plain is None or plain == "" or plain == [] or plain == {}:
         return None
