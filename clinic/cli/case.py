@@ -129,9 +129,16 @@ def intake(form: str, output: str, lang: str, force: bool) -> None:
 def check(cases: tuple[str, ...], form_name: str | None, as_json: bool) -> None:
     """Check case files against their form: every problem, with file:line:column."""
     from clinic.forms.casefile import check_case
+    from clinic.forms.definitions import load_forms
     from clinic.forms.fill import error_json
 
-    results = [check_case(path, form_name) for path in cases]
+    known = None
+    if len(cases) > 1:  # the forms folder read once for all the files, not once each
+        try:
+            known = load_forms()
+        except ClinicError:
+            known = None  # each file reports what is wrong with the forms, as alone
+    results = [check_case(path, form_name, known) for path in cases]
     if as_json:
         data: list[dict[str, Any]] = [
             {
