@@ -180,7 +180,7 @@ def import_stages(home: Path, path: Path, empty: Path) -> dict[str, tuple[float,
     Termbase.transform = timed_transform  # type: ignore[method-assign]
     try:
         *stages["total (exchange.import_file)"], plan = cpu_timed(
-            lambda: exchange.import_file(termbase, path)
+            lambda: exchange.import_file(termbase, path, one_shot=True)  # as the CLI
         )
     finally:
         exchange.read_incoming = read_incoming  # type: ignore[assignment]

@@ -161,8 +161,13 @@ _KNOWN_KEYS: dict[str, str] = {}
 
 def remember_search_keys(keys: dict[str, str]) -> None:
     """Take search keys computed in other processes (the texts and their search_key),
-    so that building the index of a big import does not compute them again."""
+    so that building the index of a big import does not compute them again; until
+    forget_search_keys."""
     _KNOWN_KEYS.update(keys)
+
+
+def forget_search_keys() -> None:
+    _KNOWN_KEYS.clear()
 
 
 def search_key(text: str) -> str:
@@ -221,12 +226,16 @@ def combined_zawgyi_probability(probabilities: list[float]) -> float | None:
     import math
 
     total = 0.0
+    judged = False
     for p in probabilities:
         if p == -math.inf:
             continue
         if not 0.0 < p < 1.0:
             return None
+        judged = True
         total += math.log1p(-p) - math.log(p)
+    if not judged:  # only letters the model does not know (Myanmar digits, say)
+        return -math.inf
     if total >= 0:
         z = math.exp(-total)
         return z / (z + 1)

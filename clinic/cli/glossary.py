@@ -320,6 +320,7 @@ def update(dry_run: bool, as_json: bool) -> None:
         dry_run=dry_run,
         prefer="termbase",
         match_terms=False,
+        one_shot=True,  # a command: the process ends after it
     )
     if as_json:
         echo_json({**plan.as_dict(), "dry_run": dry_run})

@@ -116,6 +116,7 @@ def import_command(
         domain=domain,
         encoding=encoding,
         zawgyi=zawgyi,
+        one_shot=True,  # a command: the process ends after it
     )
     if as_json:
         echo_json({**plan.as_dict(), "dry_run": dry_run})

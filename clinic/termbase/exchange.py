@@ -27,7 +27,13 @@ from clinic.termbase.model import (
     clean_concept,
     is_phrase,
 )
-from clinic.text import LANGUAGE_SCRIPTS, normalize, remember_search_keys, search_key
+from clinic.text import (
+    LANGUAGE_SCRIPTS,
+    forget_search_keys,
+    normalize,
+    remember_search_keys,
+    search_key,
+)
 
 FORMATS = ("tbx", "csv", "tsv", "yaml", "apkg")
 _SUFFIXES = {
@@ -67,23 +73,26 @@ def detect_format(path: Path, given: str | None = None) -> str:
 
 
 @contextmanager
-def gc_paused() -> Iterator[None]:
+def gc_paused(*, freeze: bool = False) -> Iterator[None]:
     """Pause the cyclic garbage collector during a bulk load.
 
     Reading 20,000 concepts allocates millions of small objects, and each collection
     walks them all: this made the import several times slower (bench_tbx_import.py).
-    The data built here holds no reference cycles, so nothing is lost by waiting. At
-    the end the objects alive are frozen (gc.freeze): the first collection afterwards
-    (and the one at interpreter exit) would otherwise walk all of them once more, a
-    quarter of a second at 20,000 concepts. Frozen objects are still freed when their
-    last reference goes; only a cycle among them would be kept."""
+    The data built here holds no reference cycles, so nothing is lost by waiting.
+
+    freeze: for a process about to end (a CLI command, a reading process), the objects
+    alive are then frozen (gc.freeze): the first collection afterwards would otherwise
+    walk all of them once more, a quarter of a second at 20,000 concepts. Frozen
+    objects are still freed when their last reference goes, but a cycle among them
+    would be kept for good: not for a long-lived process."""
     was_enabled = gc.isenabled()
     gc.disable()
     try:
         yield
     finally:
         if was_enabled:
-            gc.freeze()
+            if freeze:
+                gc.freeze()
             gc.enable()
 
 
@@ -176,8 +185,11 @@ def _read_tbx(
                 provided: list[Provided] = []
                 errors: list[ClinicError] = []
                 scores: list[float | None] = []
-                skipped = empty_terms = 0
+                skipped = empty_terms = entries = 0
                 for part in results:
+                    for index in part[8]:  # ids made from an entry's number in its part
+                        number = int(part[0][index]["id"].rpartition("-")[2])
+                        part[0][index]["id"] = f"tbx-entry-{entries + number}"
                     concepts += part[0]
                     provided += part[1]
                     errors += part[2]
@@ -185,6 +197,7 @@ def _read_tbx(
                     empty_terms += part[4]
                     scores += part[5]
                     remember_search_keys(part[6])
+                    entries += part[7]
                 warnings = skip_warnings(str(path), skipped, empty_terms)
                 return concepts, provided, errors, warnings, scores
     reader = TbxReader(path)
@@ -198,12 +211,13 @@ def _read_tbx_part(path: str, part: Any, domain: str | None) -> tuple[Any, ...]:
     scored for Zawgyi, and the search keys of their texts computed for the index."""
     from clinic.termbase.tbx import TbxReader
 
-    with gc_paused():
+    with gc_paused(freeze=True):  # the process ends after this part
         reader = TbxReader(path, part=part)
         raws = list(reader)
         concepts, provided, errors = _clean_all(raws, domain)
+        counts = (reader.skipped, reader.empty_terms)
         if errors:
-            return concepts, provided, errors, reader.skipped, reader.empty_terms, [], {}
+            return concepts, provided, errors, *counts, [], {}, reader.entries, []
         keys = {
             text: search_key(text)
             for concept in concepts
@@ -213,7 +227,7 @@ def _read_tbx_part(path: str, part: Any, domain: str | None) -> tuple[Any, ...]:
             if text
         }
         scores = zawgyi_scores(concepts)
-        return concepts, provided, errors, reader.skipped, reader.empty_terms, scores, keys
+        return concepts, provided, errors, *counts, scores, keys, reader.entries, reader.generated
 
 
 def _usable_cpus() -> int:
@@ -747,30 +761,44 @@ def import_file(
     dry_run: bool = False,
     prefer: str = "termbase",
     match_terms: bool = True,
+    one_shot: bool = False,
     **read_options: Any,
 ) -> Plan:
-    """Read a file, plan the merge and (unless dry_run) write it. Returns the plan."""
-    with gc_paused():
-        incoming = read_incoming(path, **read_options)
-        if dry_run:
-            return plan_import(
-                _current(termbase, dry_run), incoming, prefer=prefer, match_terms=match_terms
-            )
-        plans: list[Plan] = []
+    """Read a file, plan the merge and (unless dry_run) write it. Returns the plan.
+    one_shot: the process ends soon after (the CLI): see gc_paused(freeze=)."""
+    try:
+        with gc_paused(freeze=one_shot):
+            return _import_file(termbase, path, dry_run, prefer, match_terms, read_options)
+    finally:
+        forget_search_keys()
 
-        def planned(current: dict[str, Concept]) -> list[Concept]:
-            # Planned again under the writers' lock, from the store as it is now: an
-            # edit made by someone else while the file was read is merged, not lost.
-            from clinic.termbase.termbase import prepare
 
-            plan = plan_import(
-                list(current.values()), incoming, prefer=prefer, match_terms=match_terms
-            )
-            plans.append(plan)
-            return plan.added + [prepare(c) for c in plan.changed]
+def _import_file(
+    termbase: Any,
+    path: Path | str,
+    dry_run: bool,
+    prefer: str,
+    match_terms: bool,
+    read_options: dict[str, Any],
+) -> Plan:
+    incoming = read_incoming(path, **read_options)
+    if dry_run:
+        return plan_import(
+            _current(termbase, dry_run), incoming, prefer=prefer, match_terms=match_terms
+        )
+    plans: list[Plan] = []
 
-        termbase.connection()  # seeds the store on first use, before the lock is taken
-        termbase.transform(planned, validated=True)
+    def planned(current: dict[str, Concept]) -> list[Concept]:
+        # Planned again under the writers' lock, from the store as it is now: an
+        # edit made by someone else while the file was read is merged, not lost.
+        from clinic.termbase.termbase import prepare
+
+        plan = plan_import(list(current.values()), incoming, prefer=prefer, match_terms=match_terms)
+        plans.append(plan)
+        return plan.added + [prepare(c) for c in plan.changed]
+
+    termbase.connection()  # seeds the store on first use, before the lock is taken
+    termbase.transform(planned, validated=True)
     return plans[0]
 
 

@@ -35,8 +35,9 @@ from __future__ import annotations
 
 import os
 import re
+import stat
 import xml.etree.ElementTree as ET
-from collections.abc import Iterable, Iterator
+from collections.abc import Generator, Iterable, Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -659,8 +660,20 @@ def _windows(data: Any, start: int, end: int) -> Iterator[tuple[int, int]]:
     _let_go(data, end)
 
 
+def _line_ends(chunk: bytes) -> int:
+    """Line ends as XML counts them: LF, CR LF, and a CR alone."""
+    if b"\r" not in chunk:
+        return chunk.count(b"\n")
+    return chunk.count(b"\n") + chunk.count(b"\r") - chunk.count(b"\r\n")
+
+
 def _newlines(data: Any, start: int, end: int) -> int:
-    return sum(data[a:b].count(b"\n") for a, b in _windows(data, start, end))
+    count = 0
+    for a, b in _windows(data, start, end):
+        count += _line_ends(data[a:b])
+        if b < end and data[b - 1 : b + 1] == b"\r\n":
+            count -= 1  # a CR LF across two slices is one line end
+    return count
 
 
 def _holds(data: Any, marks: tuple[bytes, ...], start: int, end: int) -> bool:
@@ -674,7 +687,7 @@ def _holds(data: Any, marks: tuple[bytes, ...], start: int, end: int) -> bool:
     return False
 
 
-def _entry_lines(data: Any, start: int, end: int) -> Iterator[int]:
+def _entry_lines(data: Any, start: int, end: int) -> Generator[int, None, None]:
     """The line of each entry start tag in data[start:end] (start: the root element's
     offset or an entry's)."""
     hidden = _holds(data, (b"<!--", b"<![CDATA[", b"<?"), start, end)
@@ -691,7 +704,7 @@ def _entry_lines(data: Any, start: int, end: int) -> Iterator[int]:
     for offset in offsets:
         if offset >= end:
             break
-        line += data[position:offset].count(b"\n")
+        line += _line_ends(data[position:offset])
         position = offset
         if position - released > _RELEASE_EVERY:
             _let_go(data, position)
@@ -801,6 +814,8 @@ class TbxReader:
         self.part = part
         self.warnings: list[str] = []
         self.entries = 0
+        self.produced = 0  # concepts given so far
+        self.generated: list[int] = []  # which of them got an id made up from their number
         self.skipped = 0
         self.empty_terms = 0
         self.root: str | None = None
@@ -815,7 +830,12 @@ class TbxReader:
         with handle:
             yielded = 0
             try:
-                if self.careful:
+                if self.careful or not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
+                    # a pipe (<(cat file)) cannot be mapped or read twice: expat streams it
+                    if self.part is None:
+                        yield from self._entries(handle)
+                        self.warnings += skip_warnings(self.path, self.skipped, self.empty_terms)
+                        return
                     raise _ParserDisagrees
                 for item in self._fast_entries(handle):
                     yield item
@@ -823,7 +843,8 @@ class TbxReader:
             except _ParserDisagrees:
                 if self.part is not None:
                     raise PartUnreadable(self.path) from None
-                self.entries = self.skipped = self.empty_terms = 0
+                self.entries = self.skipped = self.empty_terms = self.produced = 0
+                self.generated = []
                 handle.seek(0)
                 for i, item in enumerate(self._entries(handle)):
                     if i >= yielded:  # the same conversion: the first ones were given
@@ -846,6 +867,9 @@ class TbxReader:
                 if first is None or last_end < first:
                     return []
                 tail_start, size = last_end + len(b"Entry>"), len(data)
+                if _holds(data, (b"<!--", b"<![CDATA[", b"<?"), first, size):
+                    # a cut could fall inside a comment that hides an entry: one process
+                    return []
                 cuts = [first]
                 for k in range(1, count):
                     target = first + (tail_start - first) * k // count
@@ -932,9 +956,24 @@ class TbxReader:
         doctype = False
         offset = 0
 
-        def start_doctype(*_: Any) -> None:
+        def start_doctype(
+            name: str, system_id: str | None, public_id: str | None, has_internal_subset: int
+        ) -> None:
             nonlocal doctype
             doctype = True
+            if has_internal_subset:
+                # expat stops reporting declarations after a parameter entity reference
+                # ('%pe;'), which libxml2 would still act on: whatever the subset holds,
+                # clinic does not read a file that declares things of its own.
+                def end_doctype() -> None:
+                    raise UnsafeXML(
+                        "has a DOCTYPE with declarations of its own (an internal subset); "
+                        "clinic refuses them. Remove the part between [ and ] and try again",
+                        path=self.path,
+                        line=parser.CurrentLineNumber,
+                    )
+
+                parser.EndDoctypeDeclHandler = end_doctype
 
         def start(name: str, attrs: dict[str, str]) -> None:
             nonlocal offset
@@ -963,8 +1002,6 @@ class TbxReader:
 
         doctype, root_offset = self._check_prologue(handle)
         handle.seek(0)
-        path = self.path
-        nested = 0
         with mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ) as data:
             part = self.part or Part(root_offset, root_offset, len(data), len(data), len(data))
             # A part's entries sit lower in the text lxml reads than in the file.
@@ -981,39 +1018,70 @@ class TbxReader:
                 huge_tree=False,
                 remove_comments=True,
                 remove_pis=True,
-                remove_blank_text=True,
             )
-            while True:
-                try:
-                    _, entry = next(events)
-                except StopIteration:
-                    break
-                except etree.XMLSyntaxError:
-                    raise _ParserDisagrees from None
-                if next(entry.iterancestors(*entry_tags), None) is not None:
-                    nested += 1  # an entry inside an entry: part of the outer one
-                    continue
-                line = next(lines, None)
-                for _ in range(nested):  # their start tags follow the outer one's
-                    next(lines, None)
-                nested = 0
-                if line is None or line - shift > entry.sourceline:
-                    raise _ParserDisagrees  # the scan and the parser disagree: read slowly
-                if doctype:
-                    # With an external DTD (not loaded), libxml2 keeps a reference to an
-                    # entity it does not know as a node instead of failing.
-                    for node in entry.iter(etree.Entity):
-                        raise self._undeclared(node.text.strip("&;"), line)
-                self.entries += 1
-                where = f"{path}:{line}"
-                concept = self._concept(entry, where)
-                entry.clear(keep_tail=False)
-                while entry.getprevious() is not None:
-                    del entry.getparent()[0]
-                if concept is not None:
-                    yield concept, where
-            if next(lines, None) is not None:
+            try:
+                yield from self._lxml_entries(events, lines, shift, doctype)
+            finally:
+                lines.close()  # its regex scanner holds the map open until closed
+
+    def _lxml_entries(
+        self, events: Any, lines: Generator[int, None, None], shift: int, doctype: bool
+    ) -> Iterator[tuple[Concept, str]]:
+        from lxml import etree
+
+        path = self.path
+        entry_tags = ("{*}conceptEntry", "{*}termEntry")
+        nested = 0
+        while True:
+            try:
+                _, entry = next(events)
+            except StopIteration:
+                break
+            except etree.XMLSyntaxError:
+                raise _ParserDisagrees from None
+            if next(entry.iterancestors(*entry_tags), None) is not None:
+                nested += 1  # an entry inside an entry: part of the outer one
+                continue
+            line = next(lines, None)
+            for _ in range(nested):  # their start tags follow the outer one's
+                next(lines, None)
+            nested = 0
+            # libxml2's line is exact below 65,535 (beyond, it is a child's): there the
+            # scan must agree with it, else (a start tag over several lines, CR-only line
+            # ends) the careful reader reads the file.
+            reported = entry.sourceline
+            if (
+                line is None
+                or line - shift > reported
+                or (reported < 65_535 and line - shift != reported)
+            ):
                 raise _ParserDisagrees
+            if doctype:
+                # With an external DTD (not loaded), libxml2 keeps a reference to an
+                # entity it does not know as a node instead of failing.
+                for node in entry.iter(etree.Entity):
+                    raise self._undeclared(node.text.strip("&;"), self._line(node, shift, line))
+            self.entries += 1
+            where = f"{path}:{line}"
+            concept = self._concept(entry, where)
+            entry.clear(keep_tail=False)
+            while entry.getprevious() is not None:
+                del entry.getparent()[0]
+            if concept is not None:
+                yield concept, where
+        if next(lines, None) is not None:
+            raise _ParserDisagrees
+        if doctype and events.root is not None:  # the header and what follows the body
+            for node in events.root.iter(etree.Entity):
+                raise self._undeclared(node.text.strip("&;"), self._line(node, shift, None))
+
+    @staticmethod
+    def _line(node: Any, shift: int, fallback: int | None) -> int | None:
+        """A node's line in the file, where libxml2 knows it exactly."""
+        reported = node.sourceline
+        if reported and reported < 65_535:
+            return int(reported) + (shift if fallback is not None else 0)
+        return fallback
 
     # -- the careful path: expat callbacks --
 
@@ -1161,7 +1229,11 @@ class TbxReader:
             return None
         concept_id = slugify(tbx_id or "")
         if not concept_id:
-            concept_id = _id_from_terms(terms) or f"tbx-entry-{self.entries}"
+            concept_id = _id_from_terms(terms)
+            if not concept_id:
+                # numbered from the file's start: a part renumbers (exchange._read_tbx)
+                concept_id = f"tbx-entry-{self.entries}"
+                self.generated.append(self.produced)
         if tbx_id and tbx_id != _tbx_id(concept_id):
             extra["tbxId"] = tbx_id
         raw["id"] = concept_id
@@ -1177,6 +1249,7 @@ class TbxReader:
             extra["langSec"] = lang_extra
         if extra:
             raw["extra"] = extra
+        self.produced += 1
         return raw
 
     def _choose_definition(

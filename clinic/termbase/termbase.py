@@ -277,15 +277,15 @@ class Termbase:
                     # Built from what is about to be written, while the store is written.
                     everything = [dict(doc) for doc in table.all()]
                     pending = index.PendingBuild(self.index_path, everything, background=True)
+            signature = index.store_signature(self.store_path)
+            if pending is not None:
+                pending.finish(signature)
+            else:
+                index.update(self.index_path, changed, removed, signature)
         except BaseException:
             if pending is not None:
-                pending.abandon()
+                pending.abandon()  # no temporary index or builder process left behind
             raise
-        signature = index.store_signature(self.store_path)
-        if pending is not None:
-            pending.finish(signature)
-        else:
-            index.update(self.index_path, changed, removed, signature)
 
     def _index_matches_store(self) -> bool:
         db = self._open_index()

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import math
 import pickle
+import re
 import sqlite3
 from pathlib import Path
 from typing import Any
@@ -214,3 +215,104 @@ def test_index_built_in_a_forked_process_matches(tmp_path: Path, big_file: Path)
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted(
         ["big.tbx", "serial.sqlite", "forked.sqlite"]
     )
+
+
+# --- found by a second reader ------------------------------------------------------
+
+
+def with_comment(tmp_path: Path, name: str, text: str) -> Path:
+    """A file with a comment after the root: the byte scan then reads every token."""
+    path = tmp_path / name
+    path.write_text(text.replace("<body>", "<body>\n<!-- a comment -->", 1), encoding="utf-8")
+    return path
+
+
+def test_errors_in_a_file_with_comments_are_reported_as_errors(tmp_path: Path) -> None:
+    text = tbx.tbx_bytes(synthetic(5)).decode("utf-8")
+    no_lang = with_comment(tmp_path, "nolang.tbx", text.replace(' xml:lang="th"', "", 1))
+    with pytest.raises(ValidationError, match="no xml:lang"):
+        list(tbx.TbxReader(no_lang))
+    prefixed = with_comment(
+        tmp_path,
+        "prefix.tbx",
+        text.replace('<conceptEntry id="sample-3">', '<x:conceptEntry id="sample-3">').replace(
+            '</conceptEntry>\n      <conceptEntry id="sample-4">',
+            '</x:conceptEntry>\n      <conceptEntry id="sample-4">',
+        ),
+    )
+    assert list(tbx.TbxReader(prefixed)) == careful(prefixed)  # expat reads it whole
+    broken = with_comment(tmp_path, "broken.tbx", text.replace("</termSec>", "", 1))
+    with pytest.raises(ValidationError, match="not well-formed"):
+        list(tbx.TbxReader(broken))
+
+
+@pytest.mark.parametrize(
+    "subset",
+    [
+        '%pe; <!ENTITY a "INJECTED">',  # expat stops reporting after the reference
+        '<!ATTLIST conceptEntry id CDATA "x">',
+    ],
+)
+def test_any_doctype_internal_subset_is_refused(tmp_path: Path, subset: str) -> None:
+    body = tbx.tbx_bytes(synthetic(2)).decode("utf-8").split("\n", 1)[1]
+    path = tmp_path / "subset.tbx"
+    path.write_text(f'<?xml version="1.0"?>\n<!DOCTYPE tbx [ {subset} ]>\n{body}', "utf-8")
+    with pytest.raises(tbx.UnsafeXML, match="declarations of its own"):
+        list(tbx.TbxReader(path))
+
+
+def test_a_commented_out_entry_stays_out_when_read_in_parts(tmp_path: Path, in_parts: None) -> None:
+    text = tbx.tbx_bytes(synthetic(60)).decode("utf-8")
+    hidden = '<!-- <conceptEntry id="old-entry"><langSec xml:lang="en"><termSec><term>old'
+    hidden += "</term></termSec></langSec></conceptEntry> -->\n"
+    path = tmp_path / "hidden.tbx"
+    path.write_text(text.replace("</body>", hidden + "</body>"), encoding="utf-8")
+    assert tbx.TbxReader(path).split(2) == []
+    ids = [c["id"] for c in exchange.read_incoming(path).concepts]
+    assert "old-entry" not in ids and len(ids) == 60
+
+
+def test_spaces_between_inline_elements_are_kept(tmp_path: Path) -> None:
+    text = tbx.tbx_bytes(synthetic(2)).decode("utf-8")
+    text = text.replace("<term>sample term 1</term>", "<term><hi>sample</hi> <hi>one</hi></term>")
+    path = tmp_path / "inline.tbx"
+    path.write_text(text, encoding="utf-8")
+    fast = list(tbx.TbxReader(path))
+    assert fast == careful(path)
+    assert fast[1][0]["terms"]["en"][0]["text"] == "sample one"
+
+
+def test_a_column_of_burmese_digits_is_not_judged_zawgyi() -> None:
+    digits = zawgyi_probability("၁၃၀၀")
+    assert digits == -math.inf
+    assert combined_zawgyi_probability([digits, digits]) == -math.inf
+    concepts = [{"id": "c", "terms": {"my": [{"text": "၁၃၀၀"}], "en": [{"text": "1300"}]}}]
+    assert exchange.fix_zawgyi(concepts, mode="auto", path="x.tbx") == []  # type: ignore[arg-type]
+
+
+def test_made_up_ids_are_numbered_across_parts(tmp_path: Path, in_parts: None) -> None:
+    concepts = [{"id": f"x-{i}", "terms": {"en": [{"text": "???"}]}} for i in range(30)]
+    text = tbx.tbx_bytes(concepts).decode("utf-8")
+    text = re.sub(r'<conceptEntry id="x-\d+">', "<conceptEntry>", text)
+    path = tmp_path / "noid.tbx"
+    path.write_text(text, encoding="utf-8")
+    parallel = [c["id"] for c in exchange.read_incoming(path).concepts]
+    exchange.PARALLEL_FROM = 1 << 60  # type: ignore[misc]
+    serial = [c["id"] for c in exchange.read_incoming(path).concepts]
+    assert parallel == serial == [f"tbx-entry-{i}" for i in range(1, 31)]
+
+
+def test_lines_of_a_file_with_cr_line_ends(tmp_path: Path) -> None:
+    path = tmp_path / "cr.tbx"
+    path.write_bytes(tbx.tbx_bytes(synthetic(5)).replace(b"\n", b"\r"))
+    fast = list(tbx.TbxReader(path))
+    assert fast == careful(path) and fast[-1][1] != fast[0][1]
+
+
+def test_an_undeclared_entity_in_the_header_is_refused(tmp_path: Path) -> None:
+    body = tbx.tbx_bytes(synthetic(2)).decode("utf-8").split("\n", 1)[1]
+    body = body.replace("<title>clinic termbase</title>", "<title>a&nbsp;b</title>")
+    path = tmp_path / "header.tbx"
+    path.write_text(f'<?xml version="1.0"?>\n<!DOCTYPE tbx SYSTEM "tbx.dtd">\n{body}', "utf-8")
+    with pytest.raises(tbx.UnsafeXML, match="does not load external DTDs"):
+        list(tbx.TbxReader(path))
