@@ -7,12 +7,12 @@ messages, which name file, line and field but never a value).
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from clinic import processes
 from clinic.exceptions import ClinicError
 from clinic.records.values import NewCase, plain_values
 
@@ -84,20 +84,17 @@ def _check_one(path: str) -> tuple[bool, Any, list[str]]:
 def check_files(paths: Sequence[Path], jobs: int | None = None) -> Checked:
     """Check every file; never stops at the first bad one."""
     global _batch_forms
-    jobs = jobs if jobs is not None else (os.cpu_count() or 1)
+    jobs = jobs if jobs is not None else processes.usable_cpus()
     names = [str(p) for p in paths]
     _batch_forms = _read_forms()
     try:
         if jobs > 1 and len(names) >= PARALLEL_FROM:
-            import multiprocessing
             from concurrent.futures import ProcessPoolExecutor
 
-            methods = multiprocessing.get_all_start_methods()
-            context = multiprocessing.get_context("fork" if "fork" in methods else None)
             # small chunks: at the end of the batch, no worker waits long for another
             chunksize = max(16, min(256, len(names) // (jobs * 16)))
             with ProcessPoolExecutor(
-                max_workers=jobs, mp_context=context, initializer=_start_worker
+                max_workers=jobs, mp_context=processes.context(), initializer=_start_worker
             ) as pool:
                 outcomes = list(pool.map(_check_one, names, chunksize=chunksize))
         else:

@@ -326,6 +326,13 @@ class JournalStorage(Storage):
         """Under the lock, when the files are replaced on purpose (a restore)."""
         self.committed_path.unlink(missing_ok=True)
 
+    def _damaged(self, damage: _Damage) -> StoreDamaged:
+        return StoreDamaged(
+            f"the journal is damaged ({damage.message}); " + _DAMAGED_HINT,
+            path=self.journal_path,
+            line=damage.line,
+        )
+
     def _shorter(self, last_seq: int, committed: int | None) -> None:
         if committed is not None and last_seq < committed:
             raise StoreDamaged(
@@ -721,11 +728,7 @@ class JournalStorage(Storage):
                     try:
                         summary, _payload = self._record(line, number, tail.seq + 1)
                     except _Damage as damage:
-                        raise StoreDamaged(
-                            f"the journal is damaged ({damage.message}); " + _DAMAGED_HINT,
-                            path=self.journal_path,
-                            line=damage.line,
-                        ) from None
+                        raise self._damaged(damage) from None
                     tail.seq = summary["seq"]
                     tail.next = dict(summary["next"])
                     tail.meta = dict(summary.get("meta") or {})
@@ -935,11 +938,7 @@ class JournalStorage(Storage):
                     if last_seq < snap_seq:
                         raise _Damage("the journal ends before the snapshot's records", len(lines))
             except _Damage as damage:
-                raise StoreDamaged(
-                    f"the journal is damaged ({damage.message}); " + _DAMAGED_HINT,
-                    path=self.journal_path,
-                    line=damage.line,
-                ) from None
+                raise self._damaged(damage) from None
         self._shorter(max(last_seq, snap_seq), committed)
         report.committed_seq = committed
         report.last_seq = max(last_seq, snap_seq)

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from clinic import processes
 from clinic.exceptions import ClinicError, ValidationError, ValidationErrors
 from clinic.termbase.model import (
     REVIEW_STATES,
@@ -172,7 +173,7 @@ def _read_tbx(
     """(concepts, provided, errors, warnings, Zawgyi scores or None) of a TBX file."""
     from clinic.termbase.tbx import PartUnreadable, TbxReader, skip_warnings
 
-    jobs = _usable_cpus()
+    jobs = processes.usable_cpus()
     if jobs > 1 and path.stat().st_size >= PARALLEL_FROM:
         parts = TbxReader(path).split(jobs)
         if len(parts) > 1:
@@ -181,32 +182,46 @@ def _read_tbx(
             except PartUnreadable:
                 pass  # libxml2 refused a part: one process, whose reader says why
             else:
-                concepts: list[Concept] = []
-                provided: list[Provided] = []
-                errors: list[ClinicError] = []
-                scores: list[float | None] = []
-                skipped = empty_terms = entries = 0
+                whole = _PartRead()
                 for part in results:
-                    for index in part[8]:  # ids made from an entry's number in its part
-                        number = int(part[0][index]["id"].rpartition("-")[2])
-                        part[0][index]["id"] = f"tbx-entry-{entries + number}"
-                    concepts += part[0]
-                    provided += part[1]
-                    errors += part[2]
-                    skipped += part[3]
-                    empty_terms += part[4]
-                    scores += part[5]
-                    remember_search_keys(part[6])
-                    entries += part[7]
-                warnings = skip_warnings(str(path), skipped, empty_terms)
-                return concepts, provided, errors, warnings, scores
+                    whole.append(part)
+                warnings = skip_warnings(str(path), whole.skipped, whole.empty_terms)
+                return whole.concepts, whole.provided, whole.errors, warnings, whole.scores
     reader = TbxReader(path)
     raws = list(reader)
     concepts, provided, errors = _clean_all(raws, domain)
     return concepts, provided, errors, reader.warnings, None
 
 
-def _read_tbx_part(path: str, part: Any, domain: str | None) -> tuple[Any, ...]:
+@dataclass
+class _PartRead:
+    """What one process read of a TBX file (or, appended in order, the whole file)."""
+
+    concepts: list[Concept] = field(default_factory=list)
+    provided: list[Provided] = field(default_factory=list)
+    errors: list[ClinicError] = field(default_factory=list)
+    scores: list[float | None] = field(default_factory=list)  # Zawgyi, of the Burmese terms
+    keys: dict[str, str] = field(default_factory=dict)  # search_key of each text
+    entries: int = 0
+    skipped: int = 0
+    empty_terms: int = 0
+    generated: list[int] = field(default_factory=list)  # concepts given a made-up id
+
+    def append(self, part: _PartRead) -> None:
+        for index in part.generated:  # made-up ids number the entries from the file's start
+            number = int(part.concepts[index]["id"].rpartition("-")[2])
+            part.concepts[index]["id"] = f"tbx-entry-{self.entries + number}"
+        self.concepts += part.concepts
+        self.provided += part.provided
+        self.errors += part.errors
+        self.scores += part.scores
+        remember_search_keys(part.keys)  # for the index build, in this process
+        self.entries += part.entries
+        self.skipped += part.skipped
+        self.empty_terms += part.empty_terms
+
+
+def _read_tbx_part(path: str, part: Any, domain: str | None) -> _PartRead:
     """One process's share of a TBX file: its entries read and checked, their Burmese
     scored for Zawgyi, and the search keys of their texts computed for the index."""
     from clinic.termbase.tbx import TbxReader
@@ -215,40 +230,34 @@ def _read_tbx_part(path: str, part: Any, domain: str | None) -> tuple[Any, ...]:
         reader = TbxReader(path, part=part)
         raws = list(reader)
         concepts, provided, errors = _clean_all(raws, domain)
-        counts = (reader.skipped, reader.empty_terms)
-        if errors:
-            return concepts, provided, errors, *counts, [], {}, reader.entries, []
-        keys = {
-            text: search_key(text)
-            for concept in concepts
-            for terms in concept["terms"].values()
-            for term in terms
-            for text in (term["text"], term.get("roman"))
-            if text
-        }
-        scores = zawgyi_scores(concepts)
-        return concepts, provided, errors, *counts, scores, keys, reader.entries, reader.generated
-
-
-def _usable_cpus() -> int:
-    import os
-
-    try:
-        return len(os.sched_getaffinity(0))
-    except AttributeError:  # not on Linux
-        return os.cpu_count() or 1
+        read = _PartRead(
+            concepts,
+            provided,
+            errors,
+            entries=reader.entries,
+            skipped=reader.skipped,
+            empty_terms=reader.empty_terms,
+        )
+        if not errors:  # else nothing is imported: no need to score or index
+            read.scores = zawgyi_scores(concepts)
+            read.keys = {
+                text: search_key(text)
+                for concept in concepts
+                for terms in concept["terms"].values()
+                for term in terms
+                for text in (term["text"], term.get("roman"))
+                if text
+            }
+            read.generated = reader.generated
+        return read
 
 
 def _in_processes(function: Any, calls: list[tuple[Any, ...]]) -> list[Any]:
     """function(*call) for each call, one process each, results in order. Forked where
     that is safe (nothing to re-import), else spawned."""
-    import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
-    from clinic.termbase.index import may_fork
-
-    context = multiprocessing.get_context("fork" if may_fork() else "spawn")
-    with ProcessPoolExecutor(max_workers=len(calls), mp_context=context) as pool:
+    with ProcessPoolExecutor(max_workers=len(calls), mp_context=processes.context()) as pool:
         futures = [pool.submit(function, *call) for call in calls]
         return [future.result() for future in futures]
 

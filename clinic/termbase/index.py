@@ -178,7 +178,9 @@ class PendingBuild:
         self.tmp = index_path.with_name(f".{index_path.name}.{os.getpid()}.tmp")
         self.tmp.unlink(missing_ok=True)
         self.process: Any = None
-        if background and may_fork():
+        from clinic import processes
+
+        if background and processes.may_fork():
             import multiprocessing
             import sys
 
@@ -220,14 +222,6 @@ class PendingBuild:
             self.process.join()
             self.process = None
         self.tmp.unlink(missing_ok=True)
-
-
-def may_fork() -> bool:
-    """fork is safe in a process with one thread (the shell has a worker thread)."""
-    import multiprocessing
-    import threading
-
-    return "fork" in multiprocessing.get_all_start_methods() and threading.active_count() == 1
 
 
 def build(index_path: Path, concepts: Iterable[Concept], signature: str) -> None:

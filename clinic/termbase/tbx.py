@@ -828,28 +828,32 @@ class TbxReader:
                 f"cannot read the file ({error.strerror})", path=self.path
             ) from None
         with handle:
-            yielded = 0
-            try:
-                if self.careful or not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
-                    # a pipe (<(cat file)) cannot be mapped or read twice: expat streams it
-                    if self.part is None:
-                        yield from self._entries(handle)
-                        self.warnings += skip_warnings(self.path, self.skipped, self.empty_terms)
-                        return
-                    raise _ParserDisagrees
-                for item in self._fast_entries(handle):
-                    yield item
-                    yielded += 1
-            except _ParserDisagrees:
-                if self.part is not None:
-                    raise PartUnreadable(self.path) from None
-                self.entries = self.skipped = self.empty_terms = self.produced = 0
-                self.generated = []
-                handle.seek(0)
-                for i, item in enumerate(self._entries(handle)):
-                    if i >= yielded:  # the same conversion: the first ones were given
-                        yield item
+            # a pipe (<(cat file)) cannot be mapped or read twice: expat streams it
+            regular = stat.S_ISREG(os.fstat(handle.fileno()).st_mode)
+            if (self.careful or not regular) and self.part is None:
+                yield from self._entries(handle)
+            else:
+                yield from self._fast_or_careful(handle, regular)
         self.warnings += skip_warnings(self.path, self.skipped, self.empty_terms)
+
+    def _fast_or_careful(self, handle: BinaryIO, regular: bool) -> Iterator[tuple[Concept, str]]:
+        """lxml's entries; when libxml2 refuses the file, expat's, after those given."""
+        yielded = 0
+        try:
+            if self.careful or not regular:
+                raise _ParserDisagrees
+            for item in self._fast_entries(handle):
+                yield item
+                yielded += 1
+        except _ParserDisagrees:
+            if self.part is not None:
+                raise PartUnreadable(self.path) from None
+            self.entries = self.skipped = self.empty_terms = self.produced = 0
+            self.generated = []
+            handle.seek(0)
+            for i, item in enumerate(self._entries(handle)):
+                if i >= yielded:  # the same conversion: the first ones were given
+                    yield item
 
     def split(self, count: int) -> list[Part]:
         """Cut the file into about `count` parts of whole entries, at entry start tags

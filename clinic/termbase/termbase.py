@@ -315,9 +315,7 @@ def _store_all(table: Any, concepts: list[Concept], doc_ids: dict[str, int]) -> 
     if replacing:
 
         def replace(doc: dict[str, Any]) -> None:
-            concept = replacing[doc["id"]]
-            doc.clear()
-            doc.update(concept)
+            _replace_all(replacing[doc["id"]])(doc)
 
         table.update(replace, doc_ids=[doc_ids[k] for k in replacing])
     return [len(new), len(replacing)]

@@ -13,6 +13,7 @@ from typing import Any
 
 import pytest
 
+from clinic import processes
 from clinic.exceptions import ValidationError, ValidationErrors
 from clinic.termbase import exchange, index, tbx
 from clinic.termbase.termbase import prepare
@@ -117,7 +118,7 @@ def test_a_part_libxml2_refuses_is_reported_for_a_whole_read(tmp_path: Path) -> 
 def in_parts(monkeypatch: pytest.MonkeyPatch) -> None:
     """Read every TBX file in parts, as a big one would be, even on one CPU."""
     monkeypatch.setattr(exchange, "PARALLEL_FROM", 0)
-    monkeypatch.setattr(exchange, "_usable_cpus", lambda: 3)
+    monkeypatch.setattr(processes, "usable_cpus", lambda: 3)
 
 
 def test_reading_in_processes_gives_the_same_import(big_file: Path, in_parts: None) -> None:
