@@ -268,6 +268,8 @@ def _read_yaml(path: Path) -> list[tuple[Concept, str]]:
     from clinic.termbase.files import glossary_files, read_file
 
     files = glossary_files(path) if path.is_dir() else [path]
+    if not files:
+        raise ClinicError("no glossary files (*.yaml) in this folder", path=path)
     out: list[tuple[Concept, str]] = []
     for name in files:
         list(read_file(name))  # the glossary's own checks, with line numbers

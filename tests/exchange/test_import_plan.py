@@ -342,3 +342,13 @@ def test_the_shipped_termbase_survives_a_tbx_round_trip(tmp_path) -> None:  # ty
     fresh.seed(empty)
     import_file(fresh, tmp_path / "all.tbx")
     assert len(fresh.concepts()) == len(full.concepts()) >= 370
+
+
+def test_an_empty_folder_is_an_error_not_an_empty_import(tmp_path: Path) -> None:
+    from clinic.exceptions import ClinicError
+    from clinic.termbase.exchange import read_incoming
+
+    folder = tmp_path / "nothing-here"
+    folder.mkdir()
+    with pytest.raises(ClinicError, match="no glossary files"):
+        read_incoming(folder)
