@@ -160,11 +160,13 @@ def read_incoming(
     return Incoming(str(path), kind, concepts, provided, warnings)
 
 
-# A TBX file this large is read by several processes, each taking a run of whole
-# entries (tbx.TbxReader.split): reading and checking 20,000 concepts is CPU-bound
-# Python, about 5 s on one core (bench/bench_tbx_import.py). Below this size starting
-# the processes costs more than it saves.
+# A TBX file this large is cut into runs of whole entries (tbx.TbxReader.split), read
+# by this process and helpers (_shared_out): reading and checking 20,000 concepts is
+# CPU-bound Python, about 5 s on one core (bench/bench_tbx_import.py). Below this size
+# starting the processes costs more than it saves. Several parts per process even out
+# the work at the end: the last part taken is the only one anybody waits for.
 PARALLEL_FROM = 4 << 20
+PARTS_PER_PROCESS = 4
 
 
 def _read_tbx(
@@ -175,10 +177,12 @@ def _read_tbx(
 
     jobs = processes.usable_cpus()
     if jobs > 1 and path.stat().st_size >= PARALLEL_FROM:
-        parts = TbxReader(path).split(jobs)
+        parts = TbxReader(path).split(jobs * PARTS_PER_PROCESS)
         if len(parts) > 1:
             try:
-                results = _in_processes(_read_tbx_part, [(str(path), p, domain) for p in parts])
+                results = _shared_out(
+                    _read_tbx_part, [(str(path), p, domain) for p in parts], helpers=jobs - 1
+                )
             except PartUnreadable:
                 pass  # libxml2 refused a part: one process, whose reader says why
             else:
@@ -221,12 +225,14 @@ class _PartRead:
         self.empty_terms += part.empty_terms
 
 
-def _read_tbx_part(path: str, part: Any, domain: str | None) -> _PartRead:
+def _read_tbx_part(
+    path: str, part: Any, domain: str | None, *, in_helper: bool = True
+) -> _PartRead:
     """One process's share of a TBX file: its entries read and checked, their Burmese
     scored for Zawgyi, and the search keys of their texts computed for the index."""
     from clinic.termbase.tbx import TbxReader
 
-    with gc_paused(freeze=True):  # the process ends after this part
+    with gc_paused(freeze=in_helper):  # a helper process ends after its part
         reader = TbxReader(path, part=part)
         raws = list(reader)
         concepts, provided, errors = _clean_all(raws, domain)
@@ -252,14 +258,53 @@ def _read_tbx_part(path: str, part: Any, domain: str | None) -> _PartRead:
         return read
 
 
-def _in_processes(function: Any, calls: list[tuple[Any, ...]]) -> list[Any]:
-    """function(*call) for each call, one process each, results in order. Forked where
-    that is safe (nothing to re-import), else spawned."""
-    from concurrent.futures import ProcessPoolExecutor
+def _shared_out(function: Any, calls: list[tuple[Any, ...]], helpers: int) -> list[Any]:
+    """function(*call) for each call, results in order, shared between this process and
+    `helpers` helper processes (forked where that is safe, else spawned).
 
-    with ProcessPoolExecutor(max_workers=len(calls), mp_context=processes.context()) as pool:
-        futures = [pool.submit(function, *call) for call in calls]
-        return [future.result() for future in futures]
+    Each takes the next call when it is free, so nobody sits waiting while work is left,
+    however the processes' speeds vary (on a shared machine they vary by a third); the
+    result a helper sends back is read while the others go on."""
+    import threading
+    from concurrent.futures import Future, ProcessPoolExecutor
+
+    lock = threading.Lock()  # the executor's thread hands out calls too (done callbacks)
+    left = iter(range(len(calls)))
+    futures: dict[int, Future[Any]] = {}
+    done_here: dict[int, Any] = {}
+    stopped = False
+
+    def take() -> int | None:
+        return None if stopped else next(left, None)
+
+    with ProcessPoolExecutor(max_workers=helpers, mp_context=processes.context()) as pool:
+
+        def hand_out(_: Any = None) -> None:
+            with lock:
+                i = take()
+                if i is not None:
+                    futures[i] = pool.submit(function, *calls[i])
+            if i is not None:
+                futures[i].add_done_callback(hand_out)
+
+        try:
+            for _ in range(helpers):
+                hand_out()
+            while True:
+                with lock:
+                    i = take()
+                if i is None:
+                    break
+                done_here[i] = function(*calls[i], in_helper=False)
+            with lock:
+                handed = dict(futures)
+            return [
+                done_here[i] if i in done_here else handed[i].result() for i in range(len(calls))
+            ]
+        except BaseException:
+            with lock:
+                stopped = True
+            raise
 
 
 def _read_yaml(path: Path) -> list[tuple[Concept, str]]:

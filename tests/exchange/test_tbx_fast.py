@@ -96,16 +96,22 @@ def test_parts_read_alone_add_up_to_the_file(name: str, count: int, big_file: Pa
     assert [item for part in parts for item in tbx.TbxReader(path, part=part)] == whole
 
 
-def test_a_part_libxml2_refuses_is_reported_for_a_whole_read(tmp_path: Path) -> None:
-    # An undeclared namespace prefix: expat (without namespaces) reads it, libxml2 not.
-    text = tbx.tbx_bytes(synthetic(40)).decode("utf-8")
+def libxml2_refuses(folder: Path, count: int) -> Path:
+    """A file with an undeclared namespace prefix on entry 30: expat (without
+    namespaces) reads it, libxml2 does not."""
+    text = tbx.tbx_bytes(synthetic(count)).decode("utf-8")
     text = text.replace('<conceptEntry id="sample-30">', '<x:conceptEntry id="sample-30">')
     text = text.replace(
         '</conceptEntry>\n      <conceptEntry id="sample-31">',
         '</x:conceptEntry>\n      <conceptEntry id="sample-31">',
     )
-    path = tmp_path / "prefix.tbx"
+    path = folder / "prefix.tbx"
     path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_a_part_libxml2_refuses_is_reported_for_a_whole_read(tmp_path: Path) -> None:
+    path = libxml2_refuses(tmp_path, 40)
     parts = tbx.TbxReader(path).split(2)
     with pytest.raises(tbx.PartUnreadable):
         for part in parts:
@@ -128,6 +134,35 @@ def test_reading_in_processes_gives_the_same_import(big_file: Path, in_parts: No
     assert parallel.concepts == serial.concepts
     assert parallel.provided == serial.provided
     assert parallel.warnings == serial.warnings
+
+
+def _square_or_fail(number: int, *, in_helper: bool = True) -> tuple[int, bool]:
+    """A call for _shared_out: module level, so a spawned helper can import it."""
+    if number < 0:
+        raise ValidationError(f"negative {number}", path="numbers.txt", line=-number)
+    return number * number, in_helper
+
+
+def test_shared_work_comes_back_in_order_from_both_sides() -> None:
+    results = exchange._shared_out(_square_or_fail, [(n,) for n in range(40)], helpers=1)
+    assert [square for square, _ in results] == [n * n for n in range(40)]
+    # Both sides took calls: this process (in_helper=False) and the helper.
+    assert {side for _, side in results} == {True, False}
+
+
+@pytest.mark.parametrize("failing", [0, 39])  # a helper's first call; this process's first
+def test_an_error_on_either_side_of_shared_work_is_raised(failing: int) -> None:
+    calls = [(-(n + 1) if n == failing else n,) for n in range(40)]
+    with pytest.raises(ValidationError, match="negative"):
+        exchange._shared_out(_square_or_fail, calls, helpers=1)
+
+
+def test_a_part_libxml2_refuses_sends_the_import_to_one_careful_reader(
+    tmp_path: Path, in_parts: None
+) -> None:
+    path = libxml2_refuses(tmp_path, 300)
+    read = exchange.read_incoming(path)
+    assert [c["id"] for c in read.concepts] == [f"sample-{i}" for i in range(300)]
 
 
 def test_errors_found_in_other_processes_keep_their_lines(tmp_path: Path, in_parts: None) -> None:
