@@ -1,8 +1,10 @@
+import math
 import unicodedata
 
 import pytest
 
 from clinic.text import (
+    has_myanmar,
     normalize,
     scripts_in,
     search_key,
@@ -50,6 +52,32 @@ def test_scripts_in() -> None:
     assert scripts_in("การค้ามนุษย์") == {"Thai"}
     assert scripts_in("buôn bán") == {"Latin"}
     assert scripts_in("IOM ສປປ") == {"Latin", "Lao"}
+
+
+def test_zawgyi_probability_is_myanmartools_own_to_the_bit() -> None:
+    """clinic scores in one pass what myanmartools scores in two: for random texts of
+    the model's characters, foreign ones and spaces, the same float, -inf included."""
+    import random
+
+    from myanmartools import ZawgyiDetector
+
+    stock = ZawgyiDetector()
+    rng = random.Random(7)
+    alphabet = stock._chars + "abc 123\u0e01\u1780\u1040\u1049\u200b"
+    texts = ["\u1040\u1041", "\u1000", "a\u1000", "\u1000 ", *_SAMPLE_BURMESE]
+    texts += ["".join(rng.choices(alphabet, k=rng.randint(1, 30))) for _ in range(3000)]
+    compared = 0
+    for text in texts:
+        if not has_myanmar(text):
+            continue
+        ours, theirs = zawgyi_probability(text), stock.get_zawgyi_probability(text)
+        assert ours == theirs or (math.isnan(ours) and math.isnan(theirs)), text
+        compared += 1
+    assert compared > 2500
+    assert zawgyi_probability("\u1040\u1041") == -math.inf  # digits: outside the model
+
+
+_SAMPLE_BURMESE = ["ေက်ာင္း", "ကျောင်း", "လူကုန်ကူးမှု", "အဓမ္မလုပ်အား", "ျမန္မာ"]
 
 
 def test_zawgyi_detected_and_converted() -> None:
