@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from clinic.exceptions import StoreDamaged, StoreError, StoreLocked
-from clinic.store import locked, reading, writing
+from clinic.store import compact_json, locked, reading, writing
 
 
 def test_write_commits_once_and_reads_back(tmp_path: Path) -> None:
@@ -26,6 +26,25 @@ def test_write_commits_once_and_reads_back(tmp_path: Path) -> None:
     with reading(path, kind="test") as db:
         assert [d["n"] for d in db.table("items").all()] == [1, 2]
     assert (path.stat().st_mode & 0o777) == 0o600
+
+
+def test_the_store_is_written_as_the_json_module_writes_it() -> None:
+    """orjson writes the store: the same bytes as json.dumps, and what orjson refuses
+    goes to json, which writes it or refuses it as before."""
+    from clinic import paths
+    from clinic.termbase.files import read_folder
+
+    concepts = [concept for concept, _ in read_folder(paths.shipped("glossary"))]
+    odd = {
+        "quotes \" and \\ and \u0000 and \u2028": ["ကျောင်း", "ນ້ຳ", "\U0001f600", True, None],
+        1: {"2": [1.5, -0, 10**18]},
+    }
+    for value in [{"concepts": {str(i): c for i, c in enumerate(concepts)}}, odd]:
+        expected = json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode()
+        assert compact_json(value) == expected
+    assert compact_json({"big": 10**30}) == b'{"big":1000000000000000000000000000000}'
+    with pytest.raises(UnicodeEncodeError):  # a lone surrogate: refused either way
+        compact_json({"text": "\udcff"})
 
 
 def test_an_error_inside_the_block_writes_nothing(tmp_path: Path) -> None:

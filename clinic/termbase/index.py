@@ -70,13 +70,15 @@ def _insert(db: sqlite3.Connection, concepts: Iterable[Concept]) -> None:
 
 
 def _concept_rows(concepts: list[Concept], first: int = 1) -> list[tuple[Any, ...]]:
+    from clinic.store import compact_json
+
     return [
         (
             rowid,
             concept["id"],
             _fields_column(concept),
             int(is_phrase(concept)),
-            json.dumps(concept, ensure_ascii=False, separators=(",", ":")),
+            compact_json(concept).decode(),
         )
         for rowid, concept in enumerate(concepts, start=first)
     ]
