@@ -36,7 +36,7 @@ def test_the_store_is_written_as_the_json_module_writes_it() -> None:
 
     concepts = [concept for concept, _ in read_folder(paths.shipped("glossary"))]
     odd = {
-        "quotes \" and \\ and \u0000 and \u2028": ["ကျောင်း", "ນ້ຳ", "\U0001f600", True, None],
+        'quotes " and \\ and \u0000 and \u2028': ["ကျောင်း", "ນ້ຳ", "\U0001f600", True, None],
         1: {"2": [1.5, -0, 10**18]},
     }
     for value in [{"concepts": {str(i): c for i, c in enumerate(concepts)}}, odd]:

@@ -173,6 +173,8 @@ def _read_tbx(
     path: Path, domain: str | None
 ) -> tuple[list[Concept], list[Provided], list[ClinicError], list[str], list[float | None] | None]:
     """(concepts, provided, errors, warnings, Zawgyi scores or None) of a TBX file."""
+    from concurrent.futures.process import BrokenProcessPool
+
     from clinic.termbase.tbx import PartUnreadable, TbxReader, skip_warnings
 
     jobs = processes.usable_cpus()
@@ -185,6 +187,8 @@ def _read_tbx(
                 )
             except PartUnreadable:
                 pass  # libxml2 refused a part: one process, whose reader says why
+            except BrokenProcessPool:
+                pass  # a helper was killed (out of memory, say): this process alone
             else:
                 whole = _PartRead()
                 for part in results:
@@ -282,10 +286,15 @@ def _shared_out(function: Any, calls: list[tuple[Any, ...]], helpers: int) -> li
         def hand_out(_: Any = None) -> None:
             with lock:
                 i = take()
-                if i is not None:
+                if i is None:
+                    return
+                try:
                     futures[i] = pool.submit(function, *calls[i])
-            if i is not None:
-                futures[i].add_done_callback(hand_out)
+                except Exception as error:  # a helper died (BrokenProcessPool), say
+                    futures[i] = Future()
+                    futures[i].set_exception(error)  # raised where results are read
+                    return
+            futures[i].add_done_callback(hand_out)
 
         try:
             for _ in range(helpers):

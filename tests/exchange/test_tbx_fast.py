@@ -5,9 +5,11 @@ index built in a forked process. Same concepts, same lines in messages, same err
 from __future__ import annotations
 
 import math
+import os
 import pickle
 import re
 import sqlite3
+import time
 from pathlib import Path
 from typing import Any
 
@@ -155,6 +157,41 @@ def test_an_error_on_either_side_of_shared_work_is_raised(failing: int) -> None:
     calls = [(-(n + 1) if n == failing else n,) for n in range(40)]
     with pytest.raises(ValidationError, match="negative"):
         exchange._shared_out(_square_or_fail, calls, helpers=1)
+
+
+def _helpers_die(number: int, *, in_helper: bool = True) -> int:
+    if in_helper:
+        os._exit(3)  # as if the OOM killer took it
+    time.sleep(0.02)  # calls are left to hand out when the pool breaks
+    return number
+
+
+def test_a_helper_that_dies_is_reported_not_lost(caplog: pytest.LogCaptureFixture) -> None:
+    from concurrent.futures.process import BrokenProcessPool
+
+    with pytest.raises(BrokenProcessPool):
+        exchange._shared_out(_helpers_die, [(n,) for n in range(20)], helpers=1)
+    # The calls left are not handed to the broken pool (whose refusal would be logged).
+    assert not [r for r in caplog.records if r.name.startswith("concurrent.futures")]
+
+
+def test_the_import_goes_on_in_one_process_when_a_helper_dies(
+    big_file: Path, in_parts: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    expected = exchange.read_incoming(big_file)
+    monkeypatch.setattr(exchange, "_read_tbx_part", _read_here_die_in_helper)
+    assert exchange.read_incoming(big_file).concepts == expected.concepts
+
+
+_READ_PART = exchange._read_tbx_part
+
+
+def _read_here_die_in_helper(
+    path: str, part: Any, domain: str | None, *, in_helper: bool = True
+) -> Any:
+    if in_helper:
+        os._exit(3)
+    return _READ_PART(path, part, domain, in_helper=False)
 
 
 def test_a_part_libxml2_refuses_sends_the_import_to_one_careful_reader(
