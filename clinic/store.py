@@ -147,14 +147,21 @@ def read_json_store(path: Path) -> dict[str, Any] | None:
 
 
 def compact_json(value: Any) -> bytes:
-    """UTF-8 JSON without spaces: the bytes json.dumps(ensure_ascii=False, separators=
-    (",", ":")) writes, made by orjson fifteen times quicker (a 20,000-concept store:
-    0.06 s, not 1 s). A value orjson refuses (an integer beyond 64 bits, say) goes to
-    json, which writes it or refuses it as it always did."""
+    """UTF-8 JSON without spaces, made by orjson fifteen times quicker than json (a
+    20,000-concept store: 0.06 s, not 1 s). For what a store holds (text, whole numbers,
+    booleans, None, lists and mappings) these are the bytes json.dumps(ensure_ascii=
+    False, separators=(",", ":")) writes; a value orjson refuses (an integer beyond 64
+    bits, a date, a dataclass) goes to json, which writes it or refuses it as before.
+    Floats, which no store holds, would differ: orjson writes NaN as null."""
     import orjson
 
     try:
-        return orjson.dumps(value, option=orjson.OPT_NON_STR_KEYS)
+        return orjson.dumps(
+            value,
+            option=orjson.OPT_NON_STR_KEYS
+            | orjson.OPT_PASSTHROUGH_DATETIME
+            | orjson.OPT_PASSTHROUGH_DATACLASS,
+        )
     except TypeError:  # orjson.JSONEncodeError
         return json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode()
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import json
 import multiprocessing
 import os
@@ -43,6 +44,9 @@ def test_the_store_is_written_as_the_json_module_writes_it() -> None:
         expected = json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode()
         assert compact_json(value) == expected
     assert compact_json({"big": 10**30}) == b'{"big":1000000000000000000000000000000}'
+    # What json refuses is refused as before, not turned into text.
+    with pytest.raises(TypeError):
+        compact_json({"when": datetime.date(2026, 1, 2)})
     with pytest.raises(UnicodeEncodeError):  # a lone surrogate: refused either way
         compact_json({"text": "\udcff"})
 

@@ -183,7 +183,9 @@ def _read_tbx(
         if len(parts) > 1:
             try:
                 results = _shared_out(
-                    _read_tbx_part, [(str(path), p, domain) for p in parts], helpers=jobs - 1
+                    _read_tbx_part,
+                    [(str(path), p, domain) for p in parts],
+                    helpers=min(jobs, len(parts)) - 1,
                 )
             except PartUnreadable:
                 pass  # libxml2 refused a part: one process, whose reader says why
@@ -268,7 +270,8 @@ def _shared_out(function: Any, calls: list[tuple[Any, ...]], helpers: int) -> li
 
     Each takes the next call when it is free, so nobody sits waiting while work is left,
     however the processes' speeds vary (on a shared machine they vary by a third); the
-    result a helper sends back is read while the others go on."""
+    result a helper sends back is read while the others go on. Once a call fails on
+    either side no more are begun, and the failure is raised."""
     import threading
     from concurrent.futures import Future, ProcessPoolExecutor
 
@@ -276,27 +279,31 @@ def _shared_out(function: Any, calls: list[tuple[Any, ...]], helpers: int) -> li
     left = iter(range(len(calls)))
     futures: dict[int, Future[Any]] = {}
     done_here: dict[int, Any] = {}
-    stopped = False
+    failed = False
 
     def take() -> int | None:
-        return None if stopped else next(left, None)
+        return None if failed else next(left, None)
 
-    with ProcessPoolExecutor(max_workers=helpers, mp_context=processes.context()) as pool:
+    try:
+        with ProcessPoolExecutor(max_workers=helpers, mp_context=processes.context()) as pool:
 
-        def hand_out(_: Any = None) -> None:
-            with lock:
-                i = take()
-                if i is None:
-                    return
-                try:
-                    futures[i] = pool.submit(function, *calls[i])
-                except Exception as error:  # a helper died (BrokenProcessPool), say
-                    futures[i] = Future()
-                    futures[i].set_exception(error)  # raised where results are read
-                    return
-            futures[i].add_done_callback(hand_out)
+            def hand_out(finished: Future[Any] | None = None) -> None:
+                nonlocal failed
+                with lock:
+                    if finished is not None and finished.exception() is not None:
+                        failed = True
+                    i = take()
+                    if i is None:
+                        return
+                    try:
+                        futures[i] = pool.submit(function, *calls[i])
+                    except Exception as error:  # the pool broke: a helper died, say
+                        failed = True
+                        futures[i] = Future()
+                        futures[i].set_exception(error)
+                        return
+                futures[i].add_done_callback(hand_out)
 
-        try:
             for _ in range(helpers):
                 hand_out()
             while True:
@@ -304,16 +311,21 @@ def _shared_out(function: Any, calls: list[tuple[Any, ...]], helpers: int) -> li
                     i = take()
                 if i is None:
                     break
-                done_here[i] = function(*calls[i], in_helper=False)
-            with lock:
-                handed = dict(futures)
-            return [
-                done_here[i] if i in done_here else handed[i].result() for i in range(len(calls))
-            ]
-        except BaseException:
-            with lock:
-                stopped = True
-            raise
+                try:
+                    done_here[i] = function(*calls[i], in_helper=False)
+                except BaseException:
+                    with lock:
+                        failed = True
+                    raise
+        # The pool has shut down: every call handed to it has ended.
+        for _, future in sorted(futures.items()):
+            future.result()  # raises the first failure
+        return [done_here[i] if i in done_here else futures[i].result() for i in range(len(calls))]
+    finally:
+        # The futures and the callback refer to each other: with the collector paused
+        # (gc_paused), what they hold would outlive the import unless let go here.
+        futures.clear()
+        done_here.clear()
 
 
 def _read_yaml(path: Path) -> list[tuple[Concept, str]]:

@@ -152,16 +152,62 @@ def test_shared_work_comes_back_in_order_from_both_sides() -> None:
     assert {side for _, side in results} == {True, False}
 
 
-@pytest.mark.parametrize("failing", [0, 39])  # a helper's first call; this process's first
-def test_an_error_on_either_side_of_shared_work_is_raised(failing: int) -> None:
-    calls = [(-(n + 1) if n == failing else n,) for n in range(40)]
-    with pytest.raises(ValidationError, match="negative"):
-        exchange._shared_out(_square_or_fail, calls, helpers=1)
+CALLS_HERE: list[int] = []
+
+
+def _fails_on_one_side(number: int, side: str, *, in_helper: bool = True) -> int:
+    """Fails on the helper's first call (0), or on any call made here."""
+    if (side == "helper" and in_helper and number == 0) or (side == "here" and not in_helper):
+        raise ValidationError(f"failed on the {side} side", path="numbers.txt", line=number)
+    if not in_helper:
+        CALLS_HERE.append(number)  # a helper's list would be its own copy
+    time.sleep(0.01)
+    return number
+
+
+@pytest.mark.parametrize("side", ["helper", "here"])
+def test_a_failure_on_either_side_stops_the_shared_work(side: str) -> None:
+    CALLS_HERE.clear()
+    with pytest.raises(ValidationError, match=f"failed on the {side} side"):
+        exchange._shared_out(_fails_on_one_side, [(n, side) for n in range(60)], helpers=1)
+    # No more calls are begun once one failed: not the 59 left, a few at most.
+    assert len(CALLS_HERE) < 10
+
+
+class Box:
+    """A result that can be watched with a weak reference."""
+
+    def __init__(self, number: int) -> None:
+        self.number = number
+
+
+def _boxed(number: int, *, in_helper: bool = True) -> Box:
+    return Box(number)
+
+
+def test_shared_work_holds_nothing_once_returned() -> None:
+    """The futures and their callback refer to each other; the import runs with the
+    collector paused, so what they hold would stay until the process ends."""
+    import gc
+    import weakref
+
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        results = exchange._shared_out(_boxed, [(n,) for n in range(30)], helpers=1)
+        assert [box.number for box in results] == list(range(30))
+        watched = [weakref.ref(box) for box in results]
+        del results
+        assert [ref for ref in watched if ref() is not None] == []
+    finally:
+        if was_enabled:
+            gc.enable()
 
 
 def _helpers_die(number: int, *, in_helper: bool = True) -> int:
     if in_helper:
         os._exit(3)  # as if the OOM killer took it
+    CALLS_HERE.append(number)
     time.sleep(0.02)  # calls are left to hand out when the pool breaks
     return number
 
@@ -169,10 +215,13 @@ def _helpers_die(number: int, *, in_helper: bool = True) -> int:
 def test_a_helper_that_dies_is_reported_not_lost(caplog: pytest.LogCaptureFixture) -> None:
     from concurrent.futures.process import BrokenProcessPool
 
+    CALLS_HERE.clear()
     with pytest.raises(BrokenProcessPool):
-        exchange._shared_out(_helpers_die, [(n,) for n in range(20)], helpers=1)
-    # The calls left are not handed to the broken pool (whose refusal would be logged).
+        exchange._shared_out(_helpers_die, [(n,) for n in range(40)], helpers=1)
+    # The calls left are not handed to the broken pool (whose refusal would be logged),
+    # nor read here: the caller reads the file again in one process.
     assert not [r for r in caplog.records if r.name.startswith("concurrent.futures")]
+    assert len(CALLS_HERE) < 10
 
 
 def test_the_import_goes_on_in_one_process_when_a_helper_dies(
